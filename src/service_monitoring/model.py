@@ -1,0 +1,258 @@
+"""Value objects of the monitoring domain.
+
+Internal module: import these names from :mod:`service_monitoring`.
+
+Every class here is immutable and validates itself on construction, so an
+object that exists is an object that is valid. Timestamps are normalised to
+UTC; a naive :class:`~datetime.datetime` is refused with a
+:class:`~service_monitoring.DomainError` instead of failing later inside a
+comparison.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from numbers import Real
+
+from .errors import DomainError
+
+__all__ = [
+    "Alert",
+    "MetricSample",
+    "RuleHistory",
+    "RuleState",
+    "Severity",
+    "ThresholdRule",
+    "incident_id_for",
+    "to_utc",
+]
+
+_MODE_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
+
+
+class Severity(StrEnum):
+    """How urgent an alert raised by a rule is.
+
+    >>> Severity("critical")
+    <Severity.CRITICAL: 'critical'>
+    """
+
+    WARNING = "warning"
+    CRITICAL = "critical"
+
+
+class RuleState(StrEnum):
+    """Where a rule is in its lifecycle: ``DRAFT`` → ``ACTIVE`` → ``RETIRED``.
+
+    A draft may also be retired without ever being active.
+
+    >>> [state.value for state in RuleState]
+    ['draft', 'active', 'retired']
+    """
+
+    DRAFT = "draft"
+    ACTIVE = "active"
+    RETIRED = "retired"
+
+
+def to_utc(moment: object, *, name: str = "timestamp") -> datetime:
+    """Return *moment* as an aware UTC datetime, or raise :class:`DomainError`.
+
+    >>> from datetime import timedelta, timezone
+    >>> to_utc(datetime(2026, 11, 21, 12, 0, tzinfo=timezone(timedelta(hours=2))))
+    datetime.datetime(2026, 11, 21, 10, 0, tzinfo=datetime.timezone.utc)
+    """
+    if not isinstance(moment, datetime):
+        raise DomainError(f"{name} must be a datetime, got {type(moment).__name__}")
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise DomainError(f"{name} must be timezone-aware, got a naive datetime")
+    return moment if moment.tzinfo is UTC else moment.astimezone(UTC)
+
+
+def _finite(value: object, *, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise DomainError(f"{name} must be a real number, got {type(value).__name__}")
+    number = float(value)
+    if not math.isfinite(number):
+        raise DomainError(f"{name} must be finite, got {number!r}")
+    return number
+
+
+def _text(value: object, *, name: str) -> str:
+    if not isinstance(value, str):
+        raise DomainError(f"{name} must be a string, got {type(value).__name__}")
+    if not value or value != value.strip():
+        raise DomainError(f"{name} must be non-empty without surrounding whitespace: {value!r}")
+    return value
+
+
+def _severity(value: object) -> Severity:
+    try:
+        return Severity(value)  # type: ignore[arg-type]  # any value: Severity refuses bad ones
+    except ValueError:
+        allowed = ", ".join(level.value for level in Severity)
+        raise DomainError(f"severity must be one of {allowed}; got {value!r}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class MetricSample:
+    """One observation of one metric at one moment.
+
+    >>> from datetime import datetime, timezone
+    >>> at = datetime(2026, 11, 21, 10, 0, tzinfo=timezone.utc)
+    >>> sample = MetricSample("cpu.utilisation", 0.93, at)
+    >>> sample.value
+    0.93
+    >>> MetricSample("cpu.utilisation", True, sample.observed_at)
+    Traceback (most recent call last):
+    ...
+    service_monitoring.errors.DomainError: value must be a real number, got bool
+    """
+
+    metric: str
+    value: float
+    observed_at: datetime
+
+    def __post_init__(self) -> None:
+        _text(self.metric, name="metric")
+        object.__setattr__(self, "value", _finite(self.value, name="value"))
+        object.__setattr__(self, "observed_at", to_utc(self.observed_at, name="observed_at"))
+
+
+@dataclass(frozen=True, slots=True, init=False)
+class ThresholdRule:
+    """A rule that raises an alert when *metric* breaches *threshold*.
+
+    *mode* names the evaluation mode that decides what "breach" means (see
+    :class:`~service_monitoring.ModeRegistry`); the policy checks that the
+    mode exists, and that *window* suits it, when the rule is added.
+
+    >>> rule = ThresholdRule("latency-p99", "http.latency_ms", 250, "critical")
+    >>> rule.severity, rule.threshold, rule.window, rule.mode
+    (<Severity.CRITICAL: 'critical'>, 250.0, 1, 'threshold')
+    >>> ThresholdRule("bad", "http.latency_ms", float("nan"), "warning")
+    Traceback (most recent call last):
+    ...
+    service_monitoring.errors.DomainError: threshold must be finite, got nan
+    """
+
+    rule_id: str
+    metric: str
+    threshold: float
+    severity: Severity
+    window: int
+    mode: str
+
+    def __init__(
+        self,
+        rule_id: str,
+        metric: str,
+        threshold: float,
+        severity: Severity | str,
+        *,
+        window: int = 1,
+        mode: str = "threshold",
+    ) -> None:
+        if isinstance(window, bool) or not isinstance(window, int) or window < 1:
+            raise DomainError(f"window must be a whole number >= 1, got {window!r}")
+        if not isinstance(mode, str) or not _MODE_NAME.fullmatch(mode):
+            raise DomainError(f"mode must be a lower-case name such as 'threshold', got {mode!r}")
+        setattr_ = object.__setattr__
+        setattr_(self, "rule_id", _text(rule_id, name="rule_id"))
+        setattr_(self, "metric", _text(metric, name="metric"))
+        setattr_(self, "threshold", _finite(threshold, name="threshold"))
+        setattr_(self, "severity", _severity(severity))
+        setattr_(self, "window", window)
+        setattr_(self, "mode", mode)
+
+
+@dataclass(frozen=True, slots=True)
+class RuleHistory:
+    """What a rule remembers between cycles.
+
+    ``last_observed_at`` is the newest observation the rule has evaluated:
+    samples at or before it are not evaluated again, which makes a repeated
+    cycle harmless. ``recent`` keeps the last few samples a mode needs to
+    look back across cycles (``consecutive`` and ``rate_of_change`` do).
+    """
+
+    last_observed_at: datetime | None = None
+    recent: tuple[MetricSample, ...] = ()
+
+
+def incident_id_for(policy_id: str, rule_id: str, sample: MetricSample) -> str:
+    """Derive the stable incident id of *rule_id* breaching at *sample*.
+
+    The same policy, rule and observation always give the same id, whatever
+    characters the ids contain: the fields are JSON-encoded as a list before
+    hashing, so ``("a:b", "c")`` and ``("a", "b:c")`` cannot collide.
+
+    >>> from datetime import datetime, timezone
+    >>> at = datetime(2026, 11, 21, 10, 0, tzinfo=timezone.utc)
+    >>> one = incident_id_for("checkout", "latency", MetricSample("http.latency_ms", 300, at))
+    >>> one == incident_id_for("checkout", "latency", MetricSample("http.latency_ms", 300, at))
+    True
+    >>> one
+    'inc-33251d2e88b5bdefee22e491'
+    """
+    material = json.dumps(
+        [policy_id, rule_id, sample.metric, sample.observed_at.isoformat(), sample.value],
+        ensure_ascii=True,
+    )
+    return "inc-" + hashlib.sha256(material.encode("ascii")).hexdigest()[:24]
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """An incident opened because a rule breached: what is published to sinks.
+
+    ``incident_id`` is stable (see :func:`~service_monitoring.incident_id_for`),
+    so a consumer that receives the same alert twice can recognise it.
+    """
+
+    incident_id: str
+    policy_id: str
+    rule_id: str
+    metric: str
+    severity: Severity
+    threshold: float
+    observed_value: float
+    observed_at: datetime
+
+    def __post_init__(self) -> None:
+        for name in ("incident_id", "policy_id", "rule_id", "metric"):
+            _text(getattr(self, name), name=name)
+        object.__setattr__(self, "severity", _severity(self.severity))
+        object.__setattr__(self, "threshold", _finite(self.threshold, name="threshold"))
+        object.__setattr__(
+            self, "observed_value", _finite(self.observed_value, name="observed_value")
+        )
+        object.__setattr__(self, "observed_at", to_utc(self.observed_at, name="observed_at"))
+
+    @classmethod
+    def open(cls, policy_id: str, rule: ThresholdRule, sample: MetricSample) -> Alert:
+        """Build the alert for *rule* of *policy_id* breaching at *sample*.
+
+        >>> from datetime import datetime, timezone
+        >>> rule = ThresholdRule("latency", "http.latency_ms", 250, "critical")
+        >>> at = datetime(2026, 11, 21, 10, 0, tzinfo=timezone.utc)
+        >>> alert = Alert.open("checkout", rule, MetricSample("http.latency_ms", 300, at))
+        >>> alert.rule_id, alert.observed_value, alert.severity.value
+        ('latency', 300.0, 'critical')
+        """
+        return cls(
+            incident_id=incident_id_for(policy_id, rule.rule_id, sample),
+            policy_id=policy_id,
+            rule_id=rule.rule_id,
+            metric=rule.metric,
+            severity=rule.severity,
+            threshold=rule.threshold,
+            observed_value=sample.value,
+            observed_at=sample.observed_at,
+        )

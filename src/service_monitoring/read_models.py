@@ -1,0 +1,92 @@
+"""Per-policy read models, projected from committed events.
+
+Internal module: reach these through :class:`~service_monitoring.MonitoringRuntime`.
+
+A read model answers questions cheaply (which incidents are open, which rules
+are active) but never decides anything: it is derived from the events the
+aggregate recorded, can be thrown away and rebuilt from the event log, and is
+kept per policy so two policies that reuse a rule id never see each other.
+
+>>> from service_monitoring import RuleActivated
+>>> view = PolicyView.empty("checkout").evolve([RuleActivated("checkout", "latency")])
+>>> view.active_rules
+('latency',)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .codec import decode_alert, encode_alert
+from .errors import DomainError
+from .events import (
+    DomainEvent,
+    IncidentClosed,
+    IncidentOpened,
+    RuleActivated,
+    RuleAdded,
+    RuleRetired,
+)
+from .model import Alert
+
+__all__ = ["PolicyView"]
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyView:
+    """What one policy looks like to readers: active rule ids and open incidents."""
+
+    policy_id: str
+    active_rules: tuple[str, ...] = ()
+    open_incidents: tuple[Alert, ...] = ()
+
+    @classmethod
+    def empty(cls, policy_id: str) -> PolicyView:
+        """The view of a policy before any event."""
+        return cls(policy_id)
+
+    @classmethod
+    def rebuild(cls, policy_id: str, events: Iterable[DomainEvent]) -> PolicyView:
+        """Project the whole event log of *policy_id* from scratch."""
+        return cls.empty(policy_id).evolve(events)
+
+    def evolve(self, events: Iterable[DomainEvent]) -> PolicyView:
+        """Return the view after *events*; events of another policy are refused."""
+        active = dict.fromkeys(self.active_rules)
+        incidents = {alert.rule_id: alert for alert in self.open_incidents}
+        for event in events:
+            if event.policy_id != self.policy_id:
+                raise DomainError(
+                    f"view of {self.policy_id!r} cannot take an event of {event.policy_id!r}"
+                )
+            match event:
+                case RuleActivated(rule_id=rule_id):
+                    active[rule_id] = None
+                case RuleRetired(rule_id=rule_id):
+                    active.pop(rule_id, None)
+                case IncidentOpened(alert=alert):
+                    incidents[alert.rule_id] = alert
+                case IncidentClosed(rule_id=rule_id):
+                    incidents.pop(rule_id, None)
+                case RuleAdded():
+                    pass
+        return PolicyView(self.policy_id, tuple(active), tuple(incidents.values()))
+
+    def to_document(self) -> dict[str, Any]:
+        """The view as plain JSON values, for a store that keeps it."""
+        return {
+            "policy_id": self.policy_id,
+            "active_rules": list(self.active_rules),
+            "open_incidents": [encode_alert(alert) for alert in self.open_incidents],
+        }
+
+    @classmethod
+    def from_document(cls, data: Mapping[str, Any]) -> PolicyView:
+        """The view from :meth:`to_document`'s output."""
+        return cls(
+            data["policy_id"],
+            tuple(data["active_rules"]),
+            tuple(decode_alert(item) for item in data["open_incidents"]),
+        )

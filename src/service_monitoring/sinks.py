@@ -1,0 +1,56 @@
+"""Where published incidents go: the sink protocol and the in-process sinks.
+
+Internal module: import these names from :mod:`service_monitoring`.
+
+A sink receives batches of :class:`~service_monitoring.Alert`. Delivery is
+at-least-once: after a failure the runtime offers the same incidents again,
+with the same ``incident_id``, so a sink (or whatever is behind it) can drop
+what it already has.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
+
+from .model import Alert
+
+__all__ = ["CollectingIncidentSink", "IncidentSink"]
+
+
+@runtime_checkable
+class IncidentSink(Protocol):
+    """Anything that takes a batch of alerts.
+
+    Raise :class:`~service_monitoring.PublicationFailed` when the batch may be
+    offered again later, :class:`~service_monitoring.DeliveryRejected` when it
+    never can be. Returning normally acknowledges the whole batch.
+    """
+
+    def publish(self, alerts: Sequence[Alert]) -> None:
+        """Take delivery of *alerts*."""
+        ...
+
+
+class CollectingIncidentSink:
+    """A sink that keeps every batch it received, in order: for tests and demos.
+
+    >>> sink = CollectingIncidentSink()
+    >>> sink.publish([])
+    >>> sink.batches, sink.alerts
+    ([()], ())
+    """
+
+    def __init__(self) -> None:
+        self.batches: list[tuple[Alert, ...]] = []
+
+    def publish(self, alerts: Sequence[Alert]) -> None:
+        self.batches.append(tuple(alerts))
+
+    @property
+    def alerts(self) -> tuple[Alert, ...]:
+        """Every alert received, across batches, in delivery order."""
+        return tuple(alert for batch in self.batches for alert in batch)
+
+    def __repr__(self) -> str:
+        return f"CollectingIncidentSink(batches={len(self.batches)}, alerts={len(self.alerts)})"

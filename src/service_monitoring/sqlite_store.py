@@ -1,0 +1,376 @@
+"""The SQLite store and its unit of work: durable state in one file.
+
+Internal module: import :class:`SqliteStore` and :class:`SqliteUnitOfWork`
+from :mod:`service_monitoring`.
+
+One connection per store, in autocommit mode, so every write runs in an
+explicit ``BEGIN IMMEDIATE`` transaction that either commits whole or rolls
+back whole. Policies are stored as codec documents with a version number; a
+commit updates a policy only ``WHERE version = ?``, which is the optimistic
+check that makes a concurrent writer fail with
+:class:`~service_monitoring.ConcurrencyConflict` instead of being overwritten.
+Every :mod:`sqlite3` error is translated at this boundary into
+:class:`~service_monitoring.StoreUnavailable`, naming the file.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self, TypeVar
+
+from .aggregate import MonitoringPolicy
+from .codec import (
+    decode_alert,
+    decode_event,
+    decode_policy,
+    dumps,
+    encode_alert,
+    encode_event,
+    encode_policy,
+    loads,
+)
+from .errors import (
+    ConcurrencyConflict,
+    DomainError,
+    PolicyNotFound,
+    ServiceMonitoringError,
+    StoreUnavailable,
+)
+from .events import DomainEvent, IncidentOpened
+from .policies import ModeRegistry
+from .read_models import PolicyView
+from .unit_of_work import Change, Clock, PendingDelivery, StoreUnitOfWork, check_version
+
+__all__ = ["SCHEMA_VERSION", "SqliteStore", "SqliteUnitOfWork"]
+
+_T = TypeVar("_T")
+
+#: The schema this code writes; a file with a newer one is refused.
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS policies (
+    policy_id TEXT PRIMARY KEY,
+    version   INTEGER NOT NULL,
+    document  TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS events (
+    policy_id   TEXT NOT NULL,
+    seq         INTEGER NOT NULL,
+    recorded_at TEXT NOT NULL,
+    document    TEXT NOT NULL,
+    PRIMARY KEY (policy_id, seq)
+);
+CREATE TABLE IF NOT EXISTS policy_views (
+    policy_id TEXT PRIMARY KEY,
+    document  TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS outbox (
+    seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+    incident_id  TEXT NOT NULL UNIQUE,
+    policy_id    TEXT NOT NULL,
+    document     TEXT NOT NULL,
+    enqueued_at  TEXT NOT NULL,
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    delivered_at TEXT
+);
+CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (seq) WHERE delivered_at IS NULL;
+"""
+
+
+class SqliteStore:
+    """Policies, event logs, read models and the outbox in one SQLite file.
+
+    The schema is created on first use. The store owns its connection:
+    :meth:`close` it, or use it as a context manager.
+
+    >>> import tempfile, pathlib
+    >>> from service_monitoring import MonitoringPolicy, SqliteUnitOfWork
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> path = pathlib.Path(folder.name, "monitoring.db")
+    >>> with SqliteStore(path) as store:
+    ...     with SqliteUnitOfWork(store) as uow:
+    ...         uow.policies.add(MonitoringPolicy("checkout"))
+    ...         uow.commit()
+    >>> with SqliteStore(path) as reopened:
+    ...     reopened.policy_ids()
+    ('checkout',)
+    >>> folder.cleanup()
+    """
+
+    def __init__(
+        self, database: str | os.PathLike[str], *, modes: ModeRegistry | None = None
+    ) -> None:
+        if isinstance(database, bytes) or not isinstance(database, str | os.PathLike):
+            raise DomainError(f"database must be a path, got {type(database).__name__}")
+        self.path = Path(database)
+        self._modes = modes
+        self._lock = threading.RLock()
+        self._connection: sqlite3.Connection | None = None
+        with self._guard():
+            self._connection = sqlite3.connect(
+                self.path, isolation_level=None, check_same_thread=False, timeout=5.0
+            )
+            try:
+                self._prepare()
+            except BaseException:
+                self._connection.close()
+                self._connection = None
+                raise
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connection; safe to call twice."""
+        with self._lock:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
+
+    @property
+    def closed(self) -> bool:
+        """Whether the connection is closed."""
+        return self._connection is None
+
+    # -- policies ----------------------------------------------------------------------
+
+    def load(self, policy_id: str) -> tuple[int, MonitoringPolicy]:
+        row = self._one("SELECT version, document FROM policies WHERE policy_id = ?", policy_id)
+        if row is None:
+            raise PolicyNotFound(f"no policy {policy_id!r} is stored in {self.path.name}")
+        return row[0], self._decode(decode_policy, row[1], modes=self._modes)
+
+    def exists(self, policy_id: str) -> bool:
+        return self._one("SELECT 1 FROM policies WHERE policy_id = ?", policy_id) is not None
+
+    def policy_ids(self) -> tuple[str, ...]:
+        with self._transaction(write=False) as db:
+            return tuple(
+                row[0] for row in db.execute("SELECT policy_id FROM policies ORDER BY rowid")
+            )
+
+    def commit(self, changes: Sequence[Change], *, at: datetime) -> None:
+        stamp = at.isoformat()
+        with self._transaction(write=True) as db:
+            for change in changes:
+                self._write_change(db, change, stamp)
+
+    # -- read models ------------------------------------------------------------------
+
+    def view(self, policy_id: str) -> PolicyView:
+        row = self._one("SELECT document FROM policy_views WHERE policy_id = ?", policy_id)
+        if row is None:
+            if not self.exists(policy_id):
+                raise PolicyNotFound(f"no policy {policy_id!r} is stored in {self.path.name}")
+            return PolicyView.empty(policy_id)
+        return self._decode(PolicyView.from_document, row[0])
+
+    def event_log(self, policy_id: str) -> tuple[DomainEvent, ...]:
+        if not self.exists(policy_id):
+            raise PolicyNotFound(f"no policy {policy_id!r} is stored in {self.path.name}")
+        with self._transaction(write=False) as db:
+            rows = db.execute(
+                "SELECT document FROM events WHERE policy_id = ? ORDER BY seq", (policy_id,)
+            ).fetchall()
+        return tuple(self._decode(decode_event, row[0]) for row in rows)
+
+    def rebuild_view(self, policy_id: str) -> PolicyView:
+        view = PolicyView.rebuild(policy_id, self.event_log(policy_id))
+        with self._transaction(write=True) as db:
+            db.execute(
+                "INSERT OR REPLACE INTO policy_views (policy_id, document) VALUES (?, ?)",
+                (policy_id, dumps(view.to_document())),
+            )
+        return view
+
+    # -- outbox ------------------------------------------------------------------------
+
+    def pending_deliveries(self, limit: int) -> list[PendingDelivery]:
+        with self._transaction(write=False) as db:
+            rows = db.execute(
+                "SELECT document, enqueued_at, attempts FROM outbox WHERE delivered_at IS NULL "
+                "ORDER BY seq LIMIT ?",
+                (limit,),
+            ).fetchall()
+        return [
+            PendingDelivery(
+                self._decode(decode_alert, document),
+                datetime.fromisoformat(enqueued_at),
+                attempts,
+            )
+            for document, enqueued_at, attempts in rows
+        ]
+
+    def pending_count(self) -> int:
+        row = self._one("SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL")
+        return 0 if row is None else int(row[0])
+
+    def record_attempt(self, incident_ids: Sequence[str]) -> None:
+        with self._transaction(write=True) as db:
+            db.executemany(
+                "UPDATE outbox SET attempts = attempts + 1 WHERE incident_id = ?",
+                [(incident_id,) for incident_id in incident_ids],
+            )
+
+    def mark_delivered(self, incident_ids: Sequence[str], *, at: datetime) -> None:
+        stamp = at.isoformat()
+        with self._transaction(write=True) as db:
+            db.executemany(
+                "UPDATE outbox SET delivered_at = ? WHERE incident_id = ? AND delivered_at IS NULL",
+                [(stamp, incident_id) for incident_id in incident_ids],
+            )
+
+    # -- internals ------------------------------------------------------------------------
+
+    def _prepare(self) -> None:
+        with self._transaction(write=True) as db:
+            (found,) = db.execute("PRAGMA user_version").fetchone()
+            if found > SCHEMA_VERSION:
+                raise StoreUnavailable(
+                    f"database {self.path}: schema version {found} is newer than this "
+                    f"package supports ({SCHEMA_VERSION})"
+                )
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _write_change(self, db: sqlite3.Connection, change: Change, stamp: str) -> None:
+        policy_id = change.policy_id
+        row = db.execute(
+            "SELECT version FROM policies WHERE policy_id = ?", (policy_id,)
+        ).fetchone()
+        check_version(change, None if row is None else row[0])
+        document = dumps(encode_policy(change.policy))
+        if row is None:
+            db.execute(
+                "INSERT INTO policies (policy_id, version, document) VALUES (?, 1, ?)",
+                (policy_id, document),
+            )
+        else:
+            updated = db.execute(
+                "UPDATE policies SET version = version + 1, document = ? "
+                "WHERE policy_id = ? AND version = ?",
+                (document, policy_id, change.expected_version),
+            )
+            if updated.rowcount != 1:  # pragma: no cover - guarded by BEGIN IMMEDIATE
+                raise ConcurrencyConflict(f"policy {policy_id!r} changed during the commit")
+        (last,) = db.execute(
+            "SELECT COALESCE(MAX(seq), 0) FROM events WHERE policy_id = ?", (policy_id,)
+        ).fetchone()
+        db.executemany(
+            "INSERT INTO events (policy_id, seq, recorded_at, document) VALUES (?, ?, ?, ?)",
+            [
+                (policy_id, last + offset, stamp, dumps(encode_event(event)))
+                for offset, event in enumerate(change.events, start=1)
+            ],
+        )
+        view_row = db.execute(
+            "SELECT document FROM policy_views WHERE policy_id = ?", (policy_id,)
+        ).fetchone()
+        view = (
+            PolicyView.empty(policy_id)
+            if view_row is None
+            else PolicyView.from_document(loads(view_row[0]))
+        )
+        db.execute(
+            "INSERT OR REPLACE INTO policy_views (policy_id, document) VALUES (?, ?)",
+            (policy_id, dumps(view.evolve(change.events).to_document())),
+        )
+        db.executemany(
+            "INSERT OR IGNORE INTO outbox (incident_id, policy_id, document, enqueued_at) "
+            "VALUES (?, ?, ?, ?)",
+            [
+                (event.alert.incident_id, policy_id, dumps(encode_alert(event.alert)), stamp)
+                for event in change.events
+                if isinstance(event, IncidentOpened)
+            ],
+        )
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        """Translate sqlite3 errors into :class:`StoreUnavailable` naming the file."""
+        try:
+            yield
+        except sqlite3.Error as error:
+            raise StoreUnavailable(f"database {self.path}: {error}") from error
+
+    @contextmanager
+    def _transaction(self, *, write: bool) -> Iterator[sqlite3.Connection]:
+        with self._lock, self._guard():
+            db = self._connection
+            if db is None:
+                raise StoreUnavailable(f"database {self.path}: the store is closed")
+            db.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+
+    def _one(self, sql: str, *params: object) -> Any:
+        for value in params:
+            if not isinstance(value, str):
+                raise DomainError(f"expected a string id, got {type(value).__name__}")
+        with self._transaction(write=False) as db:
+            return db.execute(sql, params).fetchone()
+
+    def _decode(self, decoder: Callable[..., _T], text: str, **options: Any) -> _T:
+        """Decode a stored document; a document that no longer decodes is a damaged store."""
+        try:
+            return decoder(loads(text), **options)
+        except (ServiceMonitoringError, ValueError, KeyError, TypeError) as error:
+            raise StoreUnavailable(
+                f"database {self.path}: a stored record cannot be read "
+                f"({type(error).__name__}: {error})"
+            ) from error
+
+
+class SqliteUnitOfWork(StoreUnitOfWork):
+    """A unit of work over a SQLite store.
+
+    Given a path it opens its own :class:`SqliteStore` and closes it when the
+    ``with`` block ends; given a store it borrows it and leaves it open.
+    """
+
+    def __init__(
+        self,
+        database: str | os.PathLike[str] | SqliteStore,
+        *,
+        modes: ModeRegistry | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        if isinstance(database, SqliteStore):
+            self.store, self._owns_store = database, False
+        else:
+            self.store, self._owns_store = SqliteStore(database, modes=modes), True
+        super().__init__(self.store, clock=clock)
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            super().__exit__(exc_type, exc, tb)
+        finally:
+            if self._owns_store:
+                self.store.close()
