@@ -10,8 +10,9 @@ events that the unit of work commits.
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from collections.abc import Iterable
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Mapping
+from datetime import datetime
 from operator import attrgetter
 from typing import Final
 
@@ -24,13 +25,13 @@ from .events import (
     RuleAdded,
     RuleRetired,
 )
-from .model import Alert, MetricSample, RuleHistory, RuleState, ThresholdRule
+from .model import Alert, MetricSample, RuleState, ThresholdRule
 from .policies import STANDARD_MODES, ModeRegistry, Verdict
 
 __all__ = ["MonitoringPolicy"]
 
 _observed_at: Final = attrgetter("observed_at")
-_NO_HISTORY: Final = RuleHistory()
+_watch_key: Final = attrgetter("mode", "window")
 _ALLOWED: Final = {
     (RuleState.DRAFT, RuleState.ACTIVE),
     (RuleState.DRAFT, RuleState.RETIRED),
@@ -62,12 +63,13 @@ class MonitoringPolicy:
     __slots__ = (
         "_active",
         "_events",
-        "_history",
+        "_inactive",
         "_modes",
         "_open",
         "_policy_id",
+        "_recent",
         "_rules",
-        "_states",
+        "_seen",
     )
 
     def __init__(self, policy_id: str, *, modes: ModeRegistry | None = None) -> None:
@@ -77,11 +79,17 @@ class MonitoringPolicy:
             raise DomainError(f"modes must be a ModeRegistry, got {type(modes).__name__}")
         self._policy_id = policy_id
         self._modes = STANDARD_MODES if modes is None else modes
+        # rule id -> rule, in the order rules were added.
         self._rules: dict[str, ThresholdRule] = {}
-        self._states: dict[str, RuleState] = {}
-        # metric -> active rules watching it, in activation order: the evaluation index.
+        # rule id -> DRAFT or RETIRED; a rule missing here is ACTIVE (no entry to store).
+        self._inactive: dict[str, RuleState] = {}
+        # metric -> its active rules sorted by (mode, window): the evaluation index.
         self._active: dict[str, list[ThresholdRule]] = {}
-        self._history: dict[str, RuleHistory] = {}
+        # metric -> newest observation already evaluated: the idempotency watermark.
+        self._seen: dict[str, datetime] = {}
+        # rule id -> samples its mode asked to keep between cycles.
+        self._recent: dict[str, tuple[MetricSample, ...]] = {}
+        # rule id -> its open incident.
         self._open: dict[str, Alert] = {}
         self._events: list[DomainEvent] = []
 
@@ -107,26 +115,32 @@ class MonitoringPolicy:
     def rule_state(self, rule_id: str) -> RuleState:
         """Return where the rule is in its lifecycle."""
         self.rule(rule_id)
-        return self._states[rule_id]
+        return self._inactive.get(rule_id, RuleState.ACTIVE)
 
     def rules(self) -> tuple[ThresholdRule, ...]:
         """Every rule, in the order it was added."""
         return tuple(self._rules.values())
 
     def active_rules(self) -> tuple[ThresholdRule, ...]:
-        """The rules taking part in evaluation."""
-        return tuple(
-            rule for rule in self._rules.values() if self._states[rule.rule_id] is RuleState.ACTIVE
-        )
+        """The rules taking part in evaluation, in the order they were added."""
+        inactive = self._inactive
+        return tuple(rule for rule in self._rules.values() if rule.rule_id not in inactive)
 
     def open_incidents(self) -> tuple[Alert, ...]:
         """The incidents currently open, one at most per rule."""
         return tuple(self._open.values())
 
-    def history(self, rule_id: str) -> RuleHistory:
-        """What the rule remembers between cycles (empty before its first sample)."""
+    def last_evaluated(self, metric: str) -> datetime | None:
+        """The newest observation of *metric* this policy has evaluated, if any.
+
+        Samples at or before it are skipped, which makes a repeated cycle harmless.
+        """
+        return self._seen.get(metric) if isinstance(metric, str) else None
+
+    def recent_samples(self, rule_id: str) -> tuple[MetricSample, ...]:
+        """The samples the rule's mode kept from earlier cycles."""
         self.rule(rule_id)
-        return self._history.get(rule_id, _NO_HISTORY)
+        return self._recent.get(rule_id, ())
 
     @property
     def has_pending_events(self) -> bool:
@@ -143,7 +157,7 @@ class MonitoringPolicy:
             raise DomainError(f"policy {self._policy_id!r} already has a rule {rule.rule_id!r}")
         self._modes.check(rule)
         self._rules[rule.rule_id] = rule
-        self._states[rule.rule_id] = RuleState.DRAFT
+        self._inactive[rule.rule_id] = RuleState.DRAFT
         self._events.append(RuleAdded(self._policy_id, rule))
 
     def activate_rule(self, rule_id: str) -> None:
@@ -153,15 +167,19 @@ class MonitoringPolicy:
         """
         rule = self.rule(rule_id)
         self._check_transition(rule_id, RuleState.ACTIVE)
-        watching = self._active.setdefault(rule.metric, [])
-        for other in watching:
-            if other.window == rule.window and other.mode == rule.mode:
-                raise DomainError(
-                    f"rule {rule_id!r} would watch {rule.metric!r} (window={rule.window}, "
-                    f"mode={rule.mode!r}) like active rule {other.rule_id!r}"
-                )
-        watching.append(rule)
-        self._states[rule_id] = RuleState.ACTIVE
+        watching = self._active.get(rule.metric, [])
+        key = _watch_key(rule)
+        at = bisect_left(watching, key, key=_watch_key)
+        if at < len(watching) and _watch_key(watching[at]) == key:
+            raise DomainError(
+                f"rule {rule_id!r} would watch {rule.metric!r} (window={rule.window}, "
+                f"mode={rule.mode!r}) like active rule {watching[at].rule_id!r}"
+            )
+        watching.insert(at, rule)
+        self._active[rule.metric] = watching
+        del self._inactive[rule_id]
+        if not self._inactive:
+            self._inactive = {}  # a dict never shrinks on delete; drop the emptied table
         self._events.append(RuleActivated(self._policy_id, rule_id))
 
     def retire_rule(self, rule_id: str, reason: str) -> None:
@@ -169,14 +187,13 @@ class MonitoringPolicy:
         rule = self.rule(rule_id)
         if not isinstance(reason, str) or not reason.strip():
             raise DomainError("retire_rule needs a non-empty reason")
-        was = self._check_transition(rule_id, RuleState.RETIRED)
-        if was is RuleState.ACTIVE:
+        if self._check_transition(rule_id, RuleState.RETIRED) is RuleState.ACTIVE:
             watching = self._active[rule.metric]
-            watching.remove(rule)
+            del watching[bisect_left(watching, _watch_key(rule), key=_watch_key)]
             if not watching:
                 del self._active[rule.metric]
-        self._states[rule_id] = RuleState.RETIRED
-        self._history.pop(rule_id, None)
+        self._inactive[rule_id] = RuleState.RETIRED
+        self._recent.pop(rule_id, None)
         self._events.append(RuleRetired(self._policy_id, rule_id, reason))
         incident = self._open.pop(rule_id, None)
         if incident is not None:
@@ -187,33 +204,17 @@ class MonitoringPolicy:
     def evaluate(self, samples: Iterable[MetricSample]) -> list[Alert]:
         """Evaluate *samples* against the active rules; return the incidents opened.
 
-        Each rule sees only samples of its metric newer than the newest it has
-        already evaluated, so evaluating the same samples twice opens nothing
-        the second time. An incident stays open while its rule keeps breaching
-        and closes when the newest sample no longer breaches.
+        Only samples newer than the newest already evaluated for their metric
+        count, so evaluating the same samples twice opens nothing the second
+        time. An incident stays open while its rule keeps breaching and closes
+        when the newest sample no longer breaches.
 
         The call is atomic: every verdict is computed before any state changes,
         so a mode that raises leaves the policy as it was.
         """
-        buckets: dict[str, list[MetricSample]] = {}
-        active = self._active
-        try:
-            for sample in samples:
-                if sample.__class__ is not MetricSample and not isinstance(sample, MetricSample):
-                    raise DomainError(
-                        f"evaluate takes MetricSample objects, got {type(sample).__name__}"
-                    )
-                metric = sample.metric
-                if metric in active:
-                    bucket = buckets.get(metric)
-                    if bucket is None:
-                        buckets[metric] = [sample]
-                    else:
-                        bucket.append(sample)
-        except TypeError as error:
-            raise DomainError(f"evaluate takes an iterable of MetricSample: {error}") from None
-        verdicts = self._judge(buckets)
-        return self._apply(verdicts)
+        buckets = self._bucket(samples)
+        newest, verdicts = self._judge(buckets)
+        return self._apply(newest, verdicts)
 
     def collect_events(self) -> list[DomainEvent]:
         """Hand out the events recorded since the last call, oldest first."""
@@ -232,59 +233,91 @@ class MonitoringPolicy:
         twin._policy_id = self._policy_id
         twin._modes = self._modes
         twin._rules = self._rules.copy()
-        twin._states = self._states.copy()
+        twin._inactive = self._inactive.copy()
         twin._active = {metric: rules.copy() for metric, rules in self._active.items()}
-        twin._history = self._history.copy()
+        twin._seen = self._seen.copy()
+        twin._recent = self._recent.copy()
         twin._open = self._open.copy()
         twin._events = self._events.copy()
         return twin
 
     def __repr__(self) -> str:
-        active = sum(len(rules) for rules in self._active.values())
         return (
             f"MonitoringPolicy({self._policy_id!r}, rules={len(self._rules)}, "
-            f"active={active}, open_incidents={len(self._open)})"
+            f"active={len(self._rules) - len(self._inactive)}, "
+            f"open_incidents={len(self._open)})"
         )
 
     # -- internals -----------------------------------------------------------------
 
     def _check_transition(self, rule_id: str, target: RuleState) -> RuleState:
-        current = self._states[rule_id]
+        current = self._inactive.get(rule_id, RuleState.ACTIVE)
         if (current, target) not in _ALLOWED:
             raise InvalidTransition(
                 f"rule {rule_id!r} is {current.value}; it cannot become {target.value}"
             )
         return current
 
+    def _bucket(self, samples: Iterable[MetricSample]) -> dict[str, list[MetricSample]]:
+        """Group the samples whose metric some active rule watches."""
+        try:
+            batch = samples if isinstance(samples, list | tuple) else list(samples)
+        except TypeError:
+            raise DomainError(
+                f"evaluate takes an iterable of MetricSample, got {type(samples).__name__}"
+            ) from None
+        for kind in set(map(type, batch)):  # checked per type, in C, not per sample
+            if not issubclass(kind, MetricSample):
+                raise DomainError(f"evaluate takes MetricSample objects, got {kind.__name__}")
+        buckets: dict[str, list[MetricSample]] = {}
+        active = self._active
+        for sample in batch:
+            metric = sample.metric
+            if metric in active:
+                bucket = buckets.get(metric)
+                if bucket is None:
+                    buckets[metric] = [sample]
+                else:
+                    bucket.append(sample)
+        return buckets
+
     def _judge(
         self, buckets: dict[str, list[MetricSample]]
-    ) -> list[tuple[ThresholdRule, MetricSample, Verdict]]:
-        """Compute every rule's verdict without changing anything."""
-        verdicts: list[tuple[ThresholdRule, MetricSample, Verdict]] = []
-        history_of = self._history.get
-        mode_of = self._modes.get
+    ) -> tuple[dict[str, datetime], list[tuple[ThresholdRule, Verdict]]]:
+        """Compute every verdict without changing anything."""
+        newest: dict[str, datetime] = {}
+        verdicts: list[tuple[ThresholdRule, Verdict]] = []
+        seen, recent, open_ = self._seen, self._recent, self._open
+        modes = self._modes.as_mapping()
         for metric, bucket in buckets.items():
             if len(bucket) > 1:
                 bucket.sort(key=_observed_at)
+            last = seen.get(metric)
+            if last is not None and bucket[0].observed_at <= last:
+                bucket = bucket[bisect_right(bucket, last, key=_observed_at) :]
+                if not bucket:
+                    continue
+            newest[metric] = bucket[-1].observed_at
             for rule in self._active[metric]:
-                history = history_of(rule.rule_id, _NO_HISTORY)
-                seen = history.last_observed_at
-                fresh = (
-                    bucket
-                    if seen is None
-                    else bucket[bisect_right(bucket, seen, key=_observed_at) :]
-                )
-                if fresh:
-                    verdict = mode_of(rule.mode).evaluate(rule, history, fresh)
-                    verdicts.append((rule, fresh[-1], verdict))
-        return verdicts
+                rule_id = rule.rule_id
+                kept = recent.get(rule_id, ())
+                verdict = modes[rule.mode].evaluate(rule, kept, bucket)
+                if verdict.first_breach is not None or verdict.recent or kept or rule_id in open_:
+                    verdicts.append((rule, verdict))
+        return newest, verdicts
 
-    def _apply(self, verdicts: list[tuple[ThresholdRule, MetricSample, Verdict]]) -> list[Alert]:
+    def _apply(
+        self, newest: dict[str, datetime], verdicts: list[tuple[ThresholdRule, Verdict]]
+    ) -> list[Alert]:
+        self._seen.update(newest)
         opened: list[Alert] = []
         policy_id = self._policy_id
-        for rule, newest, verdict in verdicts:
+        for rule, verdict in verdicts:
             rule_id = rule.rule_id
-            self._history[rule_id] = RuleHistory(newest.observed_at, verdict.recent)
+            if verdict.recent:
+                self._recent[rule_id] = verdict.recent
+            else:
+                self._recent.pop(rule_id, None)
             if verdict.first_breach is not None and rule_id not in self._open:
                 alert = Alert.open(policy_id, rule, verdict.first_breach)
                 self._open[rule_id] = alert
@@ -297,7 +330,7 @@ class MonitoringPolicy:
                 )
         return opened
 
-    # -- restoring (used by stores and the codec) -----------------------------------
+    # -- restoring (used by the codec) ------------------------------------------------
 
     @classmethod
     def _restore(
@@ -306,7 +339,8 @@ class MonitoringPolicy:
         *,
         modes: ModeRegistry | None,
         rules: Iterable[tuple[ThresholdRule, RuleState]],
-        history: dict[str, RuleHistory],
+        seen: Mapping[str, datetime],
+        recent: Mapping[str, tuple[MetricSample, ...]],
         open_incidents: Iterable[Alert],
     ) -> MonitoringPolicy:
         """Rebuild a stored policy without recording events; every rule is re-checked."""
@@ -316,10 +350,11 @@ class MonitoringPolicy:
             if state is RuleState.ACTIVE:
                 policy.activate_rule(rule.rule_id)
             elif state is RuleState.RETIRED:
-                policy._states[rule.rule_id] = RuleState.RETIRED
-        for rule_id, remembered in history.items():
+                policy._inactive[rule.rule_id] = RuleState.RETIRED
+        policy._seen.update(seen)
+        for rule_id, samples in recent.items():
             policy.rule(rule_id)
-            policy._history[rule_id] = remembered
+            policy._recent[rule_id] = samples
         for alert in open_incidents:
             policy.rule(alert.rule_id)
             policy._open[alert.rule_id] = alert

@@ -35,7 +35,7 @@ from .events import (
     RuleAdded,
     RuleRetired,
 )
-from .model import Alert, MetricSample, RuleHistory, RuleState, ThresholdRule, to_utc
+from .model import Alert, MetricSample, RuleState, ThresholdRule, to_utc
 from .policies import ModeRegistry
 
 __all__ = [
@@ -180,22 +180,21 @@ def decode_event(data: Mapping[str, Any]) -> DomainEvent:
 
 def encode_policy(policy: MonitoringPolicy) -> Document:
     """A policy's full state (not its pending events) as a dict."""
-    histories: dict[str, Document] = {}
-    for rule in policy.rules():
-        remembered = policy.history(rule.rule_id)
-        if remembered.last_observed_at is not None:
-            histories[rule.rule_id] = {
-                "last": remembered.last_observed_at.isoformat(),
-                "recent": [_encode_sample(sample) for sample in remembered.recent],
-            }
+    rules = policy.rules()
+    metrics = dict.fromkeys(rule.metric for rule in rules)
+    seen = {metric: policy.last_evaluated(metric) for metric in metrics}
     return {
         "type": "MonitoringPolicy",
         "policy_id": policy.policy_id,
         "rules": [
-            {**encode_rule(rule), "state": policy.rule_state(rule.rule_id).value}
-            for rule in policy.rules()
+            {**encode_rule(rule), "state": policy.rule_state(rule.rule_id).value} for rule in rules
         ],
-        "history": histories,
+        "seen": {metric: moment.isoformat() for metric, moment in seen.items() if moment},
+        "recent": {
+            rule.rule_id: [_encode_sample(sample) for sample in kept]
+            for rule in rules
+            if (kept := policy.recent_samples(rule.rule_id))
+        },
         "open": [encode_alert(alert) for alert in policy.open_incidents()],
     }
 
@@ -209,16 +208,14 @@ def decode_policy(
     rules: Iterable[tuple[ThresholdRule, RuleState]] = [
         (decode_rule(item), RuleState(item["state"])) for item in data["rules"]
     ]
-    history = {
-        rule_id: RuleHistory(
-            _moment(item["last"]), tuple(_decode_sample(s) for s in item["recent"])
-        )
-        for rule_id, item in data["history"].items()
-    }
     return MonitoringPolicy._restore(
         data["policy_id"],
         modes=modes,
         rules=rules,
-        history=history,
+        seen={metric: _moment(text) for metric, text in data["seen"].items()},
+        recent={
+            rule_id: tuple(_decode_sample(item) for item in items)
+            for rule_id, items in data["recent"].items()
+        },
         open_incidents=[decode_alert(item) for item in data["open"]],
     )

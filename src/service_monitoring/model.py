@@ -12,9 +12,9 @@ comparison.
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 import re
+import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -25,7 +25,6 @@ from .errors import DomainError
 __all__ = [
     "Alert",
     "MetricSample",
-    "RuleHistory",
     "RuleState",
     "Severity",
     "ThresholdRule",
@@ -78,7 +77,10 @@ def to_utc(moment: object, *, name: str = "timestamp") -> datetime:
 def _finite(value: object, *, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, Real):
         raise DomainError(f"{name} must be a real number, got {type(value).__name__}")
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
     if not math.isfinite(number):
         raise DomainError(f"{name} must be finite, got {number!r}")
     return number
@@ -165,33 +167,21 @@ class ThresholdRule:
             raise DomainError(f"mode must be a lower-case name such as 'threshold', got {mode!r}")
         setattr_ = object.__setattr__
         setattr_(self, "rule_id", _text(rule_id, name="rule_id"))
-        setattr_(self, "metric", _text(metric, name="metric"))
+        # Interned: thousands of rules watching one metric share one string.
+        setattr_(self, "metric", sys.intern(_text(metric, name="metric")))
         setattr_(self, "threshold", _finite(threshold, name="threshold"))
         setattr_(self, "severity", _severity(severity))
         setattr_(self, "window", window)
         setattr_(self, "mode", mode)
 
 
-@dataclass(frozen=True, slots=True)
-class RuleHistory:
-    """What a rule remembers between cycles.
-
-    ``last_observed_at`` is the newest observation the rule has evaluated:
-    samples at or before it are not evaluated again, which makes a repeated
-    cycle harmless. ``recent`` keeps the last few samples a mode needs to
-    look back across cycles (``consecutive`` and ``rate_of_change`` do).
-    """
-
-    last_observed_at: datetime | None = None
-    recent: tuple[MetricSample, ...] = ()
-
-
 def incident_id_for(policy_id: str, rule_id: str, sample: MetricSample) -> str:
     """Derive the stable incident id of *rule_id* breaching at *sample*.
 
     The same policy, rule and observation always give the same id, whatever
-    characters the ids contain: the fields are JSON-encoded as a list before
-    hashing, so ``("a:b", "c")`` and ``("a", "b:c")`` cannot collide.
+    characters the ids contain: every field is written with its length in
+    front before hashing, so ``("a:b", "c")`` and ``("a", "b:c")`` cannot
+    collide. The timestamp keeps full microsecond precision.
 
     >>> from datetime import datetime, timezone
     >>> at = datetime(2026, 11, 21, 10, 0, tzinfo=timezone.utc)
@@ -199,13 +189,17 @@ def incident_id_for(policy_id: str, rule_id: str, sample: MetricSample) -> str:
     >>> one == incident_id_for("checkout", "latency", MetricSample("http.latency_ms", 300, at))
     True
     >>> one
-    'inc-33251d2e88b5bdefee22e491'
+    'inc-9a0a7d8e0ee85fcc0e9be53c'
     """
-    material = json.dumps(
-        [policy_id, rule_id, sample.metric, sample.observed_at.isoformat(), sample.value],
-        ensure_ascii=True,
+    fields = (
+        policy_id,
+        rule_id,
+        sample.metric,
+        sample.observed_at.isoformat(timespec="microseconds"),
+        sample.value.hex(),
     )
-    return "inc-" + hashlib.sha256(material.encode("ascii")).hexdigest()[:24]
+    material = "".join(f"{len(field)}:{field}" for field in fields)
+    return "inc-" + hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest()[:24]
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,13 +240,17 @@ class Alert:
         >>> alert.rule_id, alert.observed_value, alert.severity.value
         ('latency', 300.0, 'critical')
         """
-        return cls(
-            incident_id=incident_id_for(policy_id, rule.rule_id, sample),
-            policy_id=policy_id,
-            rule_id=rule.rule_id,
-            metric=rule.metric,
-            severity=rule.severity,
-            threshold=rule.threshold,
-            observed_value=sample.value,
-            observed_at=sample.observed_at,
-        )
+        # Every field comes from objects that validated themselves: skip re-validation.
+        alert = object.__new__(cls)
+        for name, value in (
+            ("incident_id", incident_id_for(policy_id, rule.rule_id, sample)),
+            ("policy_id", policy_id),
+            ("rule_id", rule.rule_id),
+            ("metric", rule.metric),
+            ("severity", rule.severity),
+            ("threshold", rule.threshold),
+            ("observed_value", sample.value),
+            ("observed_at", sample.observed_at),
+        ):
+            object.__setattr__(alert, name, value)
+        return alert

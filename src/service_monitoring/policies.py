@@ -14,12 +14,14 @@ registry that contains them -- the model is never edited:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
+from types import MappingProxyType
 from typing import Protocol, runtime_checkable
 
 from .errors import DomainError
-from .model import MetricSample, RuleHistory, ThresholdRule
+from .model import MetricSample, ThresholdRule
 
 __all__ = [
     "STANDARD_MODES",
@@ -53,8 +55,9 @@ class EvaluationMode(Protocol):
 
     ``check_rule`` runs when a rule is added to a policy, so a rule a mode
     cannot evaluate is refused up front and never discovered in the middle
-    of a cycle. ``evaluate`` receives only samples of the rule's metric that
-    are newer than ``history.last_observed_at``, oldest first, never empty.
+    of a cycle. ``evaluate`` receives *recent* -- the samples it asked to keep
+    in its last :class:`Verdict` -- and the samples of the rule's metric that
+    the policy has not evaluated before, oldest first, never empty.
     """
 
     @property
@@ -67,20 +70,27 @@ class EvaluationMode(Protocol):
         ...
 
     def evaluate(
-        self, rule: ThresholdRule, history: RuleHistory, samples: Sequence[MetricSample]
+        self,
+        rule: ThresholdRule,
+        recent: tuple[MetricSample, ...],
+        samples: Sequence[MetricSample],
     ) -> Verdict:
-        """Judge *samples* for *rule*, given what the rule remembered."""
+        """Judge *samples* for *rule*, given the *recent* samples it kept."""
         ...
+
+
+_value = attrgetter("value")
+_QUIET = Verdict(None, False)
 
 
 class ThresholdMode:
     """Breach when a single sample is above the threshold (``window`` must be 1).
 
     >>> from datetime import datetime, timezone
-    >>> from service_monitoring import MetricSample, RuleHistory, ThresholdRule
+    >>> from service_monitoring import MetricSample, ThresholdRule
     >>> at = datetime(2026, 11, 21, 10, 0, tzinfo=timezone.utc)
     >>> rule = ThresholdRule("hot", "cpu", 0.9, "warning")
-    >>> ThresholdMode().evaluate(rule, RuleHistory(), [MetricSample("cpu", 0.95, at)]).breaching
+    >>> ThresholdMode().evaluate(rule, (), [MetricSample("cpu", 0.95, at)]).breaching
     True
     """
 
@@ -93,27 +103,29 @@ class ThresholdMode:
             )
 
     def evaluate(
-        self, rule: ThresholdRule, history: RuleHistory, samples: Sequence[MetricSample]
+        self,
+        rule: ThresholdRule,
+        recent: tuple[MetricSample, ...],
+        samples: Sequence[MetricSample],
     ) -> Verdict:
         limit = rule.threshold
-        first = None
-        for sample in samples:
-            if sample.value > limit:
-                first = sample
-                break
-        return Verdict(first, first is not None and samples[-1].value > limit)
+        # The common case -- nothing breached -- is decided by max() in C.
+        if max(map(_value, samples)) <= limit:
+            return _QUIET
+        first = next(sample for sample in samples if sample.value > limit)
+        return Verdict(first, samples[-1].value > limit)
 
 
 class ConsecutiveMode:
     """Breach when the last ``window`` samples, across cycles, are all above the threshold.
 
     >>> from datetime import datetime, timedelta, timezone
-    >>> from service_monitoring import MetricSample, RuleHistory, ThresholdRule
+    >>> from service_monitoring import MetricSample, ThresholdRule
     >>> start = datetime(2026, 11, 21, 10, 0, tzinfo=timezone.utc)
     >>> samples = [MetricSample("cpu", v, start + timedelta(minutes=i))
     ...            for i, v in enumerate([0.95, 0.5, 0.95, 0.96, 0.97])]
     >>> rule = ThresholdRule("hot", "cpu", 0.9, "warning", window=3, mode="consecutive")
-    >>> verdict = ConsecutiveMode().evaluate(rule, RuleHistory(), samples)
+    >>> verdict = ConsecutiveMode().evaluate(rule, (), samples)
     >>> verdict.first_breach.value, verdict.breaching
     (0.97, True)
     """
@@ -127,18 +139,21 @@ class ConsecutiveMode:
             )
 
     def evaluate(
-        self, rule: ThresholdRule, history: RuleHistory, samples: Sequence[MetricSample]
+        self,
+        rule: ThresholdRule,
+        recent: tuple[MetricSample, ...],
+        samples: Sequence[MetricSample],
     ) -> Verdict:
         limit, window = rule.threshold, rule.window
-        run = 0
-        for sample in history.recent:
-            run = run + 1 if sample.value > limit else 0
+        run = len(recent)  # what the mode keeps is exactly the current breaching run
         first = None
         for sample in samples:
             run = run + 1 if sample.value > limit else 0
             if run >= window and first is None:
                 first = sample
-        kept = (*history.recent, *samples)[-(window - 1) :]
+        # Keep only the breaching tail that a later sample could extend.
+        series = (*recent, *samples)
+        kept = series[len(series) - min(run, window - 1) :] if run else ()
         return Verdict(first, run >= window, kept)
 
 
@@ -149,12 +164,12 @@ class RateOfChangeMode:
     before it (across cycles).
 
     >>> from datetime import datetime, timedelta, timezone
-    >>> from service_monitoring import MetricSample, RuleHistory, ThresholdRule
+    >>> from service_monitoring import MetricSample, ThresholdRule
     >>> start = datetime(2026, 11, 21, 10, 0, tzinfo=timezone.utc)
     >>> samples = [MetricSample("queue.depth", v, start + timedelta(seconds=10 * i))
     ...            for i, v in enumerate([100, 120, 400])]
     >>> rule = ThresholdRule("surge", "queue.depth", 5, "critical", mode="rate_of_change")
-    >>> RateOfChangeMode().evaluate(rule, RuleHistory(), samples).first_breach.value
+    >>> RateOfChangeMode().evaluate(rule, (), samples).first_breach.value
     400.0
     """
 
@@ -164,11 +179,14 @@ class RateOfChangeMode:
         """Every window of at least one interval is acceptable."""
 
     def evaluate(
-        self, rule: ThresholdRule, history: RuleHistory, samples: Sequence[MetricSample]
+        self,
+        rule: ThresholdRule,
+        recent: tuple[MetricSample, ...],
+        samples: Sequence[MetricSample],
     ) -> Verdict:
         limit, window = rule.threshold, rule.window
-        series = (*history.recent, *samples)
-        start = len(history.recent)
+        series = (*recent, *samples)
+        start = len(recent)
         first = None
         breaching = False
         for index in range(max(start, window), len(series)):
@@ -189,7 +207,7 @@ class ModeRegistry:
     >>> class Below:
     ...     name = "below"
     ...     def check_rule(self, rule): pass
-    ...     def evaluate(self, rule, history, samples):
+    ...     def evaluate(self, rule, recent, samples):
     ...         first = next((s for s in samples if s.value < rule.threshold), None)
     ...         return Verdict(first, samples[-1].value < rule.threshold)
     >>> modes = STANDARD_MODES.extended(Below())
@@ -242,6 +260,10 @@ class ModeRegistry:
         mode = self.get(rule.mode)
         mode.check_rule(rule)
         return mode
+
+    def as_mapping(self) -> Mapping[str, EvaluationMode]:
+        """A read-only view of the registry by name (what a hot loop indexes)."""
+        return MappingProxyType(self._modes)
 
     def names(self) -> tuple[str, ...]:
         """The registered names, in registration order."""
