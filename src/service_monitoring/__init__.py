@@ -24,7 +24,6 @@ from .memory_store import InMemoryStore, InMemoryUnitOfWork
 from .model import (
     Alert,
     MetricSample,
-    RuleHistory,
     RuleState,
     Severity,
     ThresholdRule,
@@ -50,7 +49,6 @@ __all__ = [
     "Alert",
     "incident_id_for",
     "MonitoringPolicy",
-    "RuleHistory",
     # evaluation modes: the extension point
     "EvaluationMode",
     "Verdict",
