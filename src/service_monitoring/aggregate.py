@@ -32,6 +32,13 @@ __all__ = ["MonitoringPolicy"]
 
 _observed_at: Final = attrgetter("observed_at")
 _watch_key: Final = attrgetter("mode", "window")
+_value: Final = attrgetter("value")
+
+
+def _metric_and_id(item: tuple[ThresholdRule, Verdict]) -> tuple[str, str]:
+    return item[0].metric, item[0].rule_id
+
+
 _ALLOWED: Final = {
     (RuleState.DRAFT, RuleState.ACTIVE),
     (RuleState.DRAFT, RuleState.RETIRED),
@@ -84,7 +91,8 @@ class MonitoringPolicy:
         # rule id -> DRAFT or RETIRED; a rule missing here is ACTIVE (no entry to store).
         self._inactive: dict[str, RuleState] = {}
         # metric -> its active rules sorted by (mode, window): the evaluation index.
-        self._active: dict[str, list[ThresholdRule]] = {}
+        # Tuples, not lists: one exact-size allocation per metric (see Module 10).
+        self._active: dict[str, tuple[ThresholdRule, ...]] = {}
         # metric -> newest observation already evaluated: the idempotency watermark.
         self._seen: dict[str, datetime] = {}
         # rule id -> samples its mode asked to keep between cycles.
@@ -167,7 +175,7 @@ class MonitoringPolicy:
         """
         rule = self.rule(rule_id)
         self._check_transition(rule_id, RuleState.ACTIVE)
-        watching = self._active.get(rule.metric, [])
+        watching = self._active.get(rule.metric, ())
         key = _watch_key(rule)
         at = bisect_left(watching, key, key=_watch_key)
         if at < len(watching) and _watch_key(watching[at]) == key:
@@ -175,8 +183,7 @@ class MonitoringPolicy:
                 f"rule {rule_id!r} would watch {rule.metric!r} (window={rule.window}, "
                 f"mode={rule.mode!r}) like active rule {watching[at].rule_id!r}"
             )
-        watching.insert(at, rule)
-        self._active[rule.metric] = watching
+        self._active[rule.metric] = (*watching[:at], rule, *watching[at:])
         del self._inactive[rule_id]
         if not self._inactive:
             self._inactive = {}  # a dict never shrinks on delete; drop the emptied table
@@ -189,9 +196,11 @@ class MonitoringPolicy:
             raise DomainError("retire_rule needs a non-empty reason")
         if self._check_transition(rule_id, RuleState.RETIRED) is RuleState.ACTIVE:
             watching = self._active[rule.metric]
-            del watching[bisect_left(watching, _watch_key(rule), key=_watch_key)]
-            if not watching:
+            at = bisect_left(watching, _watch_key(rule), key=_watch_key)
+            if len(watching) == 1:
                 del self._active[rule.metric]
+            else:
+                self._active[rule.metric] = (*watching[:at], *watching[at + 1 :])
         self._inactive[rule_id] = RuleState.RETIRED
         self._recent.pop(rule_id, None)
         self._events.append(RuleRetired(self._policy_id, rule_id, reason))
@@ -234,7 +243,7 @@ class MonitoringPolicy:
         twin._modes = self._modes
         twin._rules = self._rules.copy()
         twin._inactive = self._inactive.copy()
-        twin._active = {metric: rules.copy() for metric, rules in self._active.items()}
+        twin._active = self._active.copy()  # its values are tuples: shared safely
         twin._seen = self._seen.copy()
         twin._recent = self._recent.copy()
         twin._open = self._open.copy()
@@ -298,10 +307,19 @@ class MonitoringPolicy:
                 if not bucket:
                     continue
             newest[metric] = bucket[-1].observed_at
+            peak = max(map(_value, bucket))  # once per metric, in C
             for rule in self._active[metric]:
                 rule_id = rule.rule_id
                 kept = recent.get(rule_id, ())
-                verdict = modes[rule.mode].evaluate(rule, kept, bucket)
+                mode = modes[rule.mode]
+                if (
+                    peak <= rule.threshold
+                    and not kept
+                    and rule_id not in open_
+                    and getattr(mode, "breaches_only_above_threshold", False)
+                ):
+                    continue  # the mode promised: nothing at or below the threshold breaches
+                verdict = mode.evaluate(rule, kept, bucket)
                 if verdict.first_breach is not None or verdict.recent or kept or rule_id in open_:
                     verdicts.append((rule, verdict))
         return newest, verdicts
@@ -310,6 +328,8 @@ class MonitoringPolicy:
         self, newest: dict[str, datetime], verdicts: list[tuple[ThresholdRule, Verdict]]
     ) -> list[Alert]:
         self._seen.update(newest)
+        # A fixed order (metric, then rule id) makes events and alerts independent of arrival order.
+        verdicts.sort(key=_metric_and_id)
         opened: list[Alert] = []
         policy_id = self._policy_id
         for rule, verdict in verdicts:

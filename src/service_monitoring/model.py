@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -167,8 +166,7 @@ class ThresholdRule:
             raise DomainError(f"mode must be a lower-case name such as 'threshold', got {mode!r}")
         setattr_ = object.__setattr__
         setattr_(self, "rule_id", _text(rule_id, name="rule_id"))
-        # Interned: thousands of rules watching one metric share one string.
-        setattr_(self, "metric", sys.intern(_text(metric, name="metric")))
+        setattr_(self, "metric", _text(metric, name="metric"))
         setattr_(self, "threshold", _finite(threshold, name="threshold"))
         setattr_(self, "severity", _severity(severity))
         setattr_(self, "window", window)

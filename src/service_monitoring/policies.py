@@ -55,7 +55,13 @@ class EvaluationMode(Protocol):
 
     ``check_rule`` runs when a rule is added to a policy, so a rule a mode
     cannot evaluate is refused up front and never discovered in the middle
-    of a cycle. ``evaluate`` receives *recent* -- the samples it asked to keep
+    of a cycle.
+
+    A mode may also set a class attribute ``breaches_only_above_threshold =
+    True`` to promise that no sample at or below the rule's threshold can make
+    it breach. The policy then skips calling it when a batch's highest value is
+    at or below the threshold and the rule carries no state: an optimisation
+    that changes no verdict. ``evaluate`` receives *recent* -- the samples it asked to keep
     in its last :class:`Verdict` -- and the samples of the rule's metric that
     the policy has not evaluated before, oldest first, never empty.
     """
@@ -95,6 +101,7 @@ class ThresholdMode:
     """
 
     name = "threshold"
+    breaches_only_above_threshold = True
 
     def check_rule(self, rule: ThresholdRule) -> None:
         if rule.window != 1:
@@ -131,6 +138,7 @@ class ConsecutiveMode:
     """
 
     name = "consecutive"
+    breaches_only_above_threshold = True
 
     def check_rule(self, rule: ThresholdRule) -> None:
         if rule.window < 2:
@@ -145,6 +153,8 @@ class ConsecutiveMode:
         samples: Sequence[MetricSample],
     ) -> Verdict:
         limit, window = rule.threshold, rule.window
+        if not recent and max(map(_value, samples)) <= limit:
+            return _QUIET  # the common case, decided in C: no breach, no run to carry
         run = len(recent)  # what the mode keeps is exactly the current breaching run
         first = None
         for sample in samples:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import UowFactory
-from support import latency_policy, sample
 
+from conftest import UowFactory
 from service_monitoring import (
     ConcurrencyConflict,
     DomainError,
@@ -14,6 +13,7 @@ from service_monitoring import (
     RuleState,
     ThresholdRule,
 )
+from support import latency_policy, sample
 
 
 def commit_new(uow_factory: UowFactory, policy: MonitoringPolicy) -> None:
@@ -45,9 +45,14 @@ def test_leaving_without_commit_discards_the_change(uow_factory: UowFactory) -> 
 
 def test_an_exception_discards_the_change_and_propagates(uow_factory: UowFactory) -> None:
     commit_new(uow_factory, latency_policy(active=False))
-    with pytest.raises(RuntimeError, match="caller failed"), uow_factory() as uow:
-        uow.policies.get("checkout").activate_rule("latency")
-        raise RuntimeError("caller failed")
+
+    def change_then_fail() -> None:
+        with uow_factory() as uow:
+            uow.policies.get("checkout").activate_rule("latency")
+            raise RuntimeError("caller failed")
+
+    with pytest.raises(RuntimeError, match="caller failed"):
+        change_then_fail()
     assert state_of(uow_factory, "checkout", "latency") is RuleState.DRAFT
 
 

@@ -8,7 +8,6 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
-from support import latency_policy, sample
 
 from service_monitoring import (
     Alert,
@@ -21,6 +20,7 @@ from service_monitoring import (
     sqlite_store,
 )
 from service_monitoring.codec import encode_policy
+from support import latency_policy, sample
 
 BREACH = [sample("http.latency_ms", 300)]
 
@@ -164,7 +164,7 @@ def test_a_failure_after_the_sink_acknowledged_redelivers_with_the_same_id(
 def test_a_corrupted_sqlite_file_is_reported_as_store_unavailable(tmp_path: Path) -> None:
     path = tmp_path / "not-a-database.db"
     path.write_bytes(b"this is not sqlite" * 100)
-    with pytest.raises(StoreUnavailable, match="not-a-database.db"):
+    with pytest.raises(StoreUnavailable, match=r"not-a-database\.db"):
         MonitoringRuntime(database=path)
     assert path.read_bytes() == b"this is not sqlite" * 100
 

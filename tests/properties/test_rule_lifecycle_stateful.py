@@ -7,7 +7,6 @@ import copy
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
-from support import at
 
 from service_monitoring import (
     DomainError,
@@ -23,6 +22,7 @@ from service_monitoring import (
     ThresholdRule,
 )
 from service_monitoring.codec import decode_policy, encode_policy
+from support import at
 
 RULE_IDS = st.sampled_from(["a", "b", "c", "d", "e"])
 METRICS = st.sampled_from(["cpu", "mem"])

@@ -6,7 +6,6 @@ import copy
 from collections.abc import Sequence
 
 import pytest
-from support import at, latency_policy, sample
 
 from service_monitoring import (
     STANDARD_MODES,
@@ -24,6 +23,7 @@ from service_monitoring import (
     UnknownRule,
     Verdict,
 )
+from support import at, latency_policy, sample
 
 
 def draft_policy() -> MonitoringPolicy:
@@ -104,7 +104,9 @@ def test_two_active_rules_may_not_watch_the_same_metric_window_and_mode() -> Non
     assert policy.rule_state("twin") is RuleState.DRAFT
     assert policy.collect_events() == []
     # another window or another mode on the same metric is fine
-    policy.add_rule(ThresholdRule("slow", "http.latency_ms", 250, "warning", window=3, mode="consecutive"))
+    policy.add_rule(
+        ThresholdRule("slow", "http.latency_ms", 250, "warning", window=3, mode="consecutive")
+    )
     policy.activate_rule("slow")
     # once the first rule retires, the twin may take its place
     policy.retire_rule("latency", "superseded")
@@ -114,7 +116,9 @@ def test_two_active_rules_may_not_watch_the_same_metric_window_and_mode() -> Non
 
 def test_unknown_modes_and_unsuitable_windows_are_refused_when_the_rule_is_added() -> None:
     policy = MonitoringPolicy("p")
-    with pytest.raises(DomainError, match="unknown evaluation mode 'median'; known modes: threshold"):
+    with pytest.raises(
+        DomainError, match="unknown evaluation mode 'median'; known modes: threshold"
+    ):
         policy.add_rule(ThresholdRule("r", "cpu", 1, "warning", mode="median"))
     with pytest.raises(DomainError, match="mode 'threshold' takes window=1, got 5"):
         policy.add_rule(ThresholdRule("r", "cpu", 1, "warning", window=5))
@@ -182,7 +186,11 @@ def test_recovery_closes_the_incident_and_a_new_breach_opens_a_new_one() -> None
 def test_samples_are_judged_in_time_order_whatever_order_they_arrive_in() -> None:
     policy = latency_policy()
     opened = policy.evaluate(
-        [sample("http.latency_ms", 320, 2), sample("http.latency_ms", 100, 3), sample("http.latency_ms", 300, 1)]
+        [
+            sample("http.latency_ms", 320, 2),
+            sample("http.latency_ms", 100, 3),
+            sample("http.latency_ms", 300, 1),
+        ]
     )
     assert opened[0].observed_at == at(1)
     assert policy.open_incidents() == ()  # the newest sample (minute 3) is healthy

@@ -6,7 +6,6 @@ from datetime import datetime, timedelta, timezone
 from fractions import Fraction
 
 import pytest
-from support import T0, sample
 
 from service_monitoring import (
     Alert,
@@ -17,6 +16,7 @@ from service_monitoring import (
     ThresholdRule,
     incident_id_for,
 )
+from support import T0, sample
 
 
 def test_samples_are_normalised_to_utc() -> None:
@@ -105,12 +105,6 @@ def test_rule_rejects_bad_arguments_with_a_domain_error(
         ThresholdRule(**arguments)  # type: ignore[arg-type]
 
 
-def test_rules_share_interned_metric_names() -> None:
-    one = ThresholdRule("a", "".join(["svc", ".latency"]), 1, "warning")
-    two = ThresholdRule("b", "".join(["svc", ".latency"]), 2, "warning")
-    assert one.metric is two.metric
-
-
 def test_rule_state_values_follow_the_lifecycle() -> None:
     assert [state.value for state in RuleState] == ["draft", "active", "retired"]
 
@@ -139,7 +133,9 @@ def test_alert_open_copies_the_rule_and_the_observation() -> None:
     assert alert.severity is Severity.CRITICAL
     assert (alert.threshold, alert.observed_value) == (250.0, 300.0)
     assert alert.observed_at == T0 + timedelta(minutes=5)
-    assert alert.incident_id == incident_id_for("checkout", "latency", sample("http.latency_ms", 300, 5))
+    assert alert.incident_id == incident_id_for(
+        "checkout", "latency", sample("http.latency_ms", 300, 5)
+    )
 
 
 def test_alert_constructor_validates_its_fields() -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pytest
-from support import sample
 
 from service_monitoring import (
     STANDARD_MODES,
@@ -17,6 +16,7 @@ from service_monitoring import (
     ThresholdRule,
     Verdict,
 )
+from support import sample
 
 
 class Below:
