@@ -11,6 +11,7 @@ events that the unit of work commits.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections import deque
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from operator import attrgetter
@@ -33,6 +34,10 @@ __all__ = ["MonitoringPolicy"]
 _observed_at: Final = attrgetter("observed_at")
 _watch_key: Final = attrgetter("mode", "window")
 _value: Final = attrgetter("value")
+
+
+def _skippable(mode: object) -> bool:
+    return getattr(mode, "breaches_only_above_threshold", False) is True
 
 
 def _metric_and_id(item: tuple[ThresholdRule, Verdict]) -> tuple[str, str]:
@@ -268,7 +273,7 @@ class MonitoringPolicy:
         return current
 
     def _bucket(self, samples: Iterable[MetricSample]) -> dict[str, list[MetricSample]]:
-        """Group the samples whose metric some active rule watches."""
+        """Group the samples whose metric some active rule watches, each group in time order."""
         try:
             batch = samples if isinstance(samples, list | tuple) else list(samples)
         except TypeError:
@@ -278,17 +283,24 @@ class MonitoringPolicy:
         for kind in set(map(type, batch)):  # checked per type, in C, not per sample
             if not issubclass(kind, MetricSample):
                 raise DomainError(f"evaluate takes MetricSample objects, got {kind.__name__}")
-        buckets: dict[str, list[MetricSample]] = {}
+        # One stable sort of the whole batch (cheap when it arrives in time order, as it
+        # usually does) leaves every bucket in time order.
+        batch = sorted(batch, key=_observed_at)
         active = self._active
+        if len(batch) < len(active):  # a few samples: touch only the metrics they name
+            buckets: dict[str, list[MetricSample]] = {}
+            for sample in batch:
+                if sample.metric in active:
+                    buckets.setdefault(sample.metric, []).append(sample)
+            return buckets
+        # Many samples: one list per watched metric up front, so the loop is a single
+        # C-level get-and-append per sample; unwatched samples fall into a deque that
+        # keeps nothing.
+        buckets = {metric: [] for metric in active}
+        get, discard = buckets.get, deque[MetricSample](maxlen=0)
         for sample in batch:
-            metric = sample.metric
-            if metric in active:
-                bucket = buckets.get(metric)
-                if bucket is None:
-                    buckets[metric] = [sample]
-                else:
-                    bucket.append(sample)
-        return buckets
+            get(sample.metric, discard).append(sample)
+        return {metric: bucket for metric, bucket in buckets.items() if bucket}
 
     def _judge(
         self, buckets: dict[str, list[MetricSample]]
@@ -296,30 +308,29 @@ class MonitoringPolicy:
         """Compute every verdict without changing anything."""
         newest: dict[str, datetime] = {}
         verdicts: list[tuple[ThresholdRule, Verdict]] = []
-        seen, recent, open_ = self._seen, self._recent, self._open
+        seen, recent, open_, active = self._seen, self._recent, self._open, self._active
         modes = self._modes.as_mapping()
+        # Modes that promised no breach at or below the threshold (see EvaluationMode).
+        quiet_below = {name for name, mode in modes.items() if _skippable(mode)}
         for metric, bucket in buckets.items():
-            if len(bucket) > 1:
-                bucket.sort(key=_observed_at)
             last = seen.get(metric)
             if last is not None and bucket[0].observed_at <= last:
                 bucket = bucket[bisect_right(bucket, last, key=_observed_at) :]
                 if not bucket:
                     continue
             newest[metric] = bucket[-1].observed_at
-            peak = max(map(_value, bucket))  # once per metric, in C
-            for rule in self._active[metric]:
+            peak = max(map(_value, bucket))  # once per metric, shared by its rules
+            for rule in active[metric]:
                 rule_id = rule.rule_id
-                kept = recent.get(rule_id, ())
-                mode = modes[rule.mode]
                 if (
                     peak <= rule.threshold
-                    and not kept
+                    and rule.mode in quiet_below
+                    and rule_id not in recent
                     and rule_id not in open_
-                    and getattr(mode, "breaches_only_above_threshold", False)
                 ):
-                    continue  # the mode promised: nothing at or below the threshold breaches
-                verdict = mode.evaluate(rule, kept, bucket)
+                    continue  # a quiet rule with no state: its verdict is known
+                kept = recent.get(rule_id, ())
+                verdict = modes[rule.mode].evaluate(rule, kept, bucket)
                 if verdict.first_breach is not None or verdict.recent or kept or rule_id in open_:
                     verdicts.append((rule, verdict))
         return newest, verdicts
