@@ -185,3 +185,53 @@ def test_a_locked_sqlite_database_is_reported_as_store_unavailable(tmp_path: Pat
             blocker.execute("ROLLBACK")
             blocker.close()
         assert runtime.run_cycle("checkout", BREACH).alerts_opened == 1
+
+
+def test_a_database_written_by_a_newer_schema_is_refused_and_left_alone(tmp_path: Path) -> None:
+    path = tmp_path / "future.db"
+    with sqlite3.connect(path) as raw:
+        raw.execute("PRAGMA user_version = 99")
+    raw.close()
+    with pytest.raises(StoreUnavailable, match="schema version 99 is newer than this package"):
+        MonitoringRuntime(database=path)
+    with sqlite3.connect(path) as raw:
+        assert raw.execute("PRAGMA user_version").fetchone() == (99,)
+        assert raw.execute("SELECT name FROM sqlite_master").fetchall() == []
+    raw.close()
+
+
+def test_a_stored_policy_whose_mode_is_unknown_to_the_reader_is_reported(tmp_path: Path) -> None:
+    from service_monitoring import (
+        STANDARD_MODES,
+        MetricSample,
+        MonitoringPolicy,
+        ThresholdRule,
+        Verdict,
+    )
+
+    class Below:
+        name = "below"
+
+        def check_rule(self, rule: ThresholdRule) -> None:
+            pass
+
+        def evaluate(
+            self,
+            rule: ThresholdRule,
+            recent: tuple[MetricSample, ...],
+            samples: Sequence[MetricSample],
+        ) -> Verdict:
+            return Verdict(None, False)
+
+    modes = STANDARD_MODES.extended(Below())
+    path = tmp_path / "custom.db"
+    policy = MonitoringPolicy("disk", modes=modes)
+    policy.add_rule(ThresholdRule("low", "disk.free", 0.1, "critical", mode="below"))
+    with MonitoringRuntime(database=path, modes=modes) as runtime:
+        runtime.register_policy(policy)
+    with MonitoringRuntime(database=path) as reader:
+        with pytest.raises(StoreUnavailable, match="a stored record cannot be read"):
+            reader.policy("disk")
+        assert reader.open_incidents("disk") == ()  # the read model needs no mode
+    with MonitoringRuntime(database=path, modes=modes) as runtime:
+        assert runtime.policy("disk").rule("low").mode == "below"
