@@ -58,7 +58,7 @@ def median_seconds(action: Callable[[], object], repeats: int) -> float:
 def build_policy(
     policy_id: str, metrics: int, rules_per_metric: int, *, active: bool = True
 ) -> MonitoringPolicy:
-    """*metrics* × *rules_per_metric* rules: one threshold rule and consecutive windows per metric."""
+    """*metrics* x *rules_per_metric* rules: a threshold rule, then consecutive windows."""
     policy = MonitoringPolicy(policy_id)
     for m in range(metrics):
         metric = f"svc{m:05d}.latency_ms"
