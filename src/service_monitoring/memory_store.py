@@ -61,8 +61,9 @@ class InMemoryStore:
         return record.version, copy.copy(record.policy)
 
     def exists(self, policy_id: str) -> bool:
+        _check_id(policy_id)
         with self._lock:
-            return isinstance(policy_id, str) and policy_id in self._records
+            return policy_id in self._records
 
     def policy_ids(self) -> tuple[str, ...]:
         with self._lock:
@@ -145,10 +146,16 @@ class InMemoryStore:
             return self._require(policy_id)
 
     def _require(self, policy_id: str) -> _Record:
-        record = self._records.get(policy_id) if isinstance(policy_id, str) else None
+        _check_id(policy_id)
+        record = self._records.get(policy_id)
         if record is None:
             raise PolicyNotFound(f"no policy {policy_id!r} is stored")
         return record
+
+
+def _check_id(policy_id: object) -> None:
+    if not isinstance(policy_id, str):
+        raise DomainError(f"expected a string id, got {type(policy_id).__name__}")
 
 
 class InMemoryUnitOfWork(StoreUnitOfWork):

@@ -189,6 +189,10 @@ def incident_id_for(policy_id: str, rule_id: str, sample: MetricSample) -> str:
     >>> one
     'inc-9a0a7d8e0ee85fcc0e9be53c'
     """
+    _text(policy_id, name="policy_id")
+    _text(rule_id, name="rule_id")
+    if not isinstance(sample, MetricSample):
+        raise DomainError(f"sample must be a MetricSample, got {type(sample).__name__}")
     fields = (
         policy_id,
         rule_id,

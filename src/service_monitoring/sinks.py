@@ -22,6 +22,11 @@ __all__ = ["CollectingIncidentSink", "IncidentSink"]
 class IncidentSink(Protocol):
     """Anything that takes a batch of alerts.
 
+    Only opened incidents are published. A closed incident is a committed
+    event (:class:`~service_monitoring.IncidentClosed`) and disappears from
+    :meth:`~service_monitoring.MonitoringRuntime.open_incidents`; it is not
+    sent to the sink.
+
     Raise :class:`~service_monitoring.PublicationFailed` when the batch may be
     offered again later, :class:`~service_monitoring.DeliveryRejected` when it
     never can be. Returning normally acknowledges the whole batch.

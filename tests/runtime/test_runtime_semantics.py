@@ -333,3 +333,14 @@ def test_a_policy_with_modes_the_runtime_does_not_know_is_refused() -> None:
         pytest.raises(DomainError, match="unknown evaluation mode 'below'"),
     ):
         runtime.register_policy(policy)
+
+
+@pytest.mark.parametrize("bad", [42, None, ["checkout"]])
+def test_non_string_policy_ids_are_domain_errors_in_both_stores(
+    database: Path | None, bad: object
+) -> None:
+    with runtime_for(database) as runtime:
+        runtime.register_policy(latency_policy())
+        for call in (runtime.open_incidents, runtime.policy, runtime.rebuild_read_models):
+            with pytest.raises(DomainError, match="expected a string id"):
+                call(bad)  # type: ignore[operator]

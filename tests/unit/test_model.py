@@ -143,3 +143,10 @@ def test_alert_constructor_validates_its_fields() -> None:
         Alert("i", "p", "r", "m", Severity.WARNING, 1.0, 2.0, datetime(2026, 1, 1))
     with pytest.raises(DomainError, match="severity"):
         Alert("i", "p", "r", "m", "loud", 1.0, 2.0, T0)  # type: ignore[arg-type]
+
+
+def test_incident_id_for_checks_its_arguments() -> None:
+    with pytest.raises(DomainError, match="policy_id must be a string, got int"):
+        incident_id_for(1, "r", sample("cpu", 1.0))  # type: ignore[arg-type]
+    with pytest.raises(DomainError, match="sample must be a MetricSample, got int"):
+        incident_id_for("p", "r", 3)  # type: ignore[arg-type]
