@@ -346,8 +346,24 @@ class SqliteStore:
 class SqliteUnitOfWork(StoreUnitOfWork):
     """A unit of work over a SQLite store.
 
-    Given a path it opens its own :class:`SqliteStore` and closes it when the
-    ``with`` block ends; given a store it borrows it and leaves it open.
+    Given a store it borrows it and leaves it open. Given a path it owns its
+    own :class:`SqliteStore`: it opens it when the ``with`` block starts and
+    closes it when the block ends, so nothing is held open between blocks and
+    the object can be entered again.
+
+    >>> import pathlib, tempfile
+    >>> from service_monitoring import MonitoringPolicy
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> uow = SqliteUnitOfWork(pathlib.Path(folder.name, "monitoring.db"))
+    >>> with uow:
+    ...     uow.policies.add(MonitoringPolicy("checkout"))
+    ...     uow.commit()
+    >>> uow.store is None                      # closed again after the block
+    True
+    >>> with uow:
+    ...     uow.policies.get("checkout").policy_id
+    'checkout'
+    >>> folder.cleanup()
     """
 
     def __init__(
@@ -358,10 +374,25 @@ class SqliteUnitOfWork(StoreUnitOfWork):
         clock: Clock | None = None,
     ) -> None:
         if isinstance(database, SqliteStore):
-            self.store, self._owns_store = database, False
+            self._path: str | os.PathLike[str] | None = None
+            super().__init__(database, clock=clock)
         else:
-            self.store, self._owns_store = SqliteStore(database, modes=modes), True
-        super().__init__(self.store, clock=clock)
+            if isinstance(database, bytes) or not isinstance(database, str | os.PathLike):
+                raise DomainError(f"database must be a path, got {type(database).__name__}")
+            self._path = database
+            super().__init__(None, clock=clock)
+        self._modes = modes
+
+    @property
+    def store(self) -> SqliteStore | None:
+        """The store in use: borrowed, or owned and open only inside the ``with`` block."""
+        assert self._store is None or isinstance(self._store, SqliteStore)
+        return self._store
+
+    def __enter__(self) -> Self:
+        if self._path is not None and self._store is None:
+            self._store = SqliteStore(self._path, modes=self._modes)
+        return super().__enter__()
 
     def __exit__(
         self,
@@ -372,5 +403,6 @@ class SqliteUnitOfWork(StoreUnitOfWork):
         try:
             super().__exit__(exc_type, exc, tb)
         finally:
-            if self._owns_store:
-                self.store.close()
+            if self._path is not None and self._store is not None:
+                self._store.close()
+                self._store = None

@@ -33,7 +33,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from .aggregate import MonitoringPolicy
-from .errors import ConcurrencyConflict, DomainError
+from .errors import ConcurrencyConflict, DomainError, StoreUnavailable
 from .events import DomainEvent
 from .model import Alert, to_utc
 from .read_models import PolicyView
@@ -185,12 +185,26 @@ class StoreUnitOfWork:
     into a :class:`Change`. A policy that recorded no event is not written.
     """
 
-    def __init__(self, store: Store, *, clock: Clock | None = None) -> None:
+    def __init__(self, store: Store | None, *, clock: Clock | None = None) -> None:
         if clock is not None and not callable(clock):
             raise DomainError(f"clock must be callable, got {type(clock).__name__}")
+        # None: a subclass opens the store when its with block starts.
         self._store = store
         self._clock: Clock = utc_now if clock is None else clock
-        self.policies: TrackingRepository = TrackingRepository(store.load, store.exists)
+        self.policies: TrackingRepository = TrackingRepository(self._load, self._exists)
+
+    def _open_store(self) -> Store:
+        if self._store is None:
+            raise StoreUnavailable(
+                "this unit of work opens its database when its with block starts"
+            )
+        return self._store
+
+    def _load(self, policy_id: str) -> tuple[int, MonitoringPolicy]:
+        return self._open_store().load(policy_id)
+
+    def _exists(self, policy_id: str) -> bool:
+        return self._open_store().exists(policy_id)
 
     def __enter__(self) -> Self:
         self.rollback()
@@ -216,8 +230,9 @@ class StoreUnitOfWork:
             changed.append(entry)
         if not changes:
             return
+        store = self._open_store()
         at = to_utc(self._clock(), name="clock()")
-        self._store.commit(changes, at=at)
+        store.commit(changes, at=at)
         # Committed: the working copies are the new baseline of this unit of work.
         for entry in changed:
             entry.policy.collect_events()
