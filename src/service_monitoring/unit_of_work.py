@@ -34,8 +34,8 @@ from typing import Protocol, Self
 
 from .aggregate import MonitoringPolicy
 from .errors import ConcurrencyConflict, DomainError, StoreUnavailable
-from .events import DomainEvent
-from .model import Alert, to_utc
+from .events import DomainEvent, IncidentOpened, RuleActivated, RuleAdded, RuleRetired
+from .model import Alert, RuleState, to_utc
 from .read_models import PolicyView
 from .repository import Loaded, PolicyRepository, TrackingRepository
 
@@ -47,6 +47,7 @@ __all__ = [
     "StoreUnitOfWork",
     "UnitOfWork",
     "check_version",
+    "founding_events",
     "utc_now",
 ]
 
@@ -101,6 +102,30 @@ def check_version(change: Change, stored: int | None) -> None:
             f"policy {change.policy_id!r} changed since it was loaded "
             f"(loaded at version {change.expected_version}, stored version is {stored})"
         )
+
+
+def founding_events(policy: MonitoringPolicy) -> tuple[DomainEvent, ...]:
+    """The events that rebuild *policy*'s current state from nothing.
+
+    >>> from service_monitoring import MonitoringPolicy, ThresholdRule
+    >>> policy = MonitoringPolicy("checkout")
+    >>> policy.add_rule(ThresholdRule("latency", "http.latency_ms", 250, "critical"))
+    >>> policy.activate_rule("latency")
+    >>> _ = policy.collect_events()
+    >>> [type(event).__name__ for event in founding_events(policy)]
+    ['RuleAdded', 'RuleActivated']
+    """
+    policy_id = policy.policy_id
+    events: list[DomainEvent] = []
+    for rule in policy.rules():
+        events.append(RuleAdded(policy_id, rule))
+        state = policy.rule_state(rule.rule_id)
+        if state is RuleState.ACTIVE:
+            events.append(RuleActivated(policy_id, rule.rule_id))
+        elif state is RuleState.RETIRED:
+            events.append(RuleRetired(policy_id, rule.rule_id, "retired before registration"))
+    events.extend(IncidentOpened(alert) for alert in policy.open_incidents())
+    return tuple(events)
 
 
 class Store(Protocol):
@@ -226,7 +251,12 @@ class StoreUnitOfWork:
             if entry.version is not None and not policy.has_pending_events:
                 continue
             snapshot = copy.copy(policy)
-            changes.append(Change(snapshot, entry.version, tuple(snapshot.collect_events())))
+            events = tuple(snapshot.collect_events())
+            if entry.version is None:
+                # A new policy enters the store as the events that build its current state,
+                # whatever the caller collected before, so its read model can be projected.
+                events = founding_events(snapshot)
+            changes.append(Change(snapshot, entry.version, events))
             changed.append(entry)
         if not changes:
             return

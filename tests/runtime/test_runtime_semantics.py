@@ -344,3 +344,21 @@ def test_non_string_policy_ids_are_domain_errors_in_both_stores(
         for call in (runtime.open_incidents, runtime.policy, runtime.rebuild_read_models):
             with pytest.raises(DomainError, match="expected a string id"):
                 call(bad)  # type: ignore[operator]
+
+
+def test_a_policy_registered_after_its_events_were_collected_has_a_full_read_model(
+    database: Path | None,
+) -> None:
+    policy = latency_policy()
+    policy.add_rule(ThresholdRule("errors", "http.errors", 5, "warning"))
+    policy.retire_rule("errors", "noisy")
+    policy.evaluate([sample("http.latency_ms", 300)])
+    policy.collect_events()  # the caller drained them before registering
+    with runtime_for(database) as runtime:
+        runtime.register_policy(policy)
+        assert runtime.active_rules("checkout") == ("latency",)
+        [incident] = runtime.open_incidents("checkout")
+        assert [entry.alert for entry in runtime.pending_deliveries()] == [incident]
+        runtime.rebuild_read_models("checkout")
+        assert runtime.active_rules("checkout") == ("latency",)
+        assert runtime.open_incidents("checkout") == (incident,)
