@@ -5,6 +5,7 @@ across minor releases; every submodule is implementation detail.
 """
 
 from .aggregate import MonitoringPolicy
+from .boundary import PayloadLimits, decode_samples
 from .errors import (
     BoundaryError,
     ConcurrencyConflict,
@@ -29,11 +30,16 @@ from .model import (
     ThresholdRule,
     incident_id_for,
 )
+from .observability import Telemetry
 from .policies import STANDARD_MODES, EvaluationMode, ModeRegistry, Verdict
+from .read_models import PolicyView
+from .repository import PolicyRepository
 from .runtime import CycleReport, DeliveryPolicy, MonitoringRuntime
+from .secret import Secret
 from .sinks import CollectingIncidentSink, IncidentSink
 from .sqlite_store import SqliteStore, SqliteUnitOfWork
-from .unit_of_work import PendingDelivery, UnitOfWork
+from .unit_of_work import Change, PendingDelivery, Store, StoreUnitOfWork, UnitOfWork
+from .webhook import WebhookSink
 
 __all__ = [
     # the facade
@@ -62,13 +68,26 @@ __all__ = [
     "IncidentClosed",
     # units of work and stores
     "UnitOfWork",
+    "PolicyRepository",
     "InMemoryUnitOfWork",
     "InMemoryStore",
     "SqliteUnitOfWork",
     "SqliteStore",
+    # the storage extension point: what a new store implements and receives
+    "Store",
+    "StoreUnitOfWork",
+    "Change",
+    "PolicyView",
     # sinks
     "IncidentSink",
     "CollectingIncidentSink",
+    "WebhookSink",
+    # trust boundary
+    "decode_samples",
+    "PayloadLimits",
+    "Secret",
+    # observability
+    "Telemetry",
     # errors
     "ServiceMonitoringError",
     "DomainError",

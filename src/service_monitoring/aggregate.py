@@ -80,6 +80,7 @@ class MonitoringPolicy:
         "_open",
         "_policy_id",
         "_recent",
+        "_revision",
         "_rules",
         "_seen",
     )
@@ -105,6 +106,8 @@ class MonitoringPolicy:
         # rule id -> its open incident.
         self._open: dict[str, Alert] = {}
         self._events: list[DomainEvent] = []
+        # Counts every change of state, including evaluation progress that records no event.
+        self._revision = 0
 
     # -- reading -------------------------------------------------------------
 
@@ -156,6 +159,16 @@ class MonitoringPolicy:
         return self._recent.get(rule_id, ())
 
     @property
+    def revision(self) -> int:
+        """A counter that grows with every change of this object's state.
+
+        Evaluation that moves a watermark or keeps samples for a mode changes
+        state without recording an event; the unit of work compares revisions,
+        not events, to decide what to save.
+        """
+        return self._revision
+
+    @property
     def has_pending_events(self) -> bool:
         """Whether changes are recorded that :meth:`collect_events` has not handed out."""
         return bool(self._events)
@@ -172,6 +185,7 @@ class MonitoringPolicy:
         self._rules[rule.rule_id] = rule
         self._inactive[rule.rule_id] = RuleState.DRAFT
         self._events.append(RuleAdded(self._policy_id, rule))
+        self._revision += 1
 
     def activate_rule(self, rule_id: str) -> None:
         """Move a draft rule to ``ACTIVE``.
@@ -193,6 +207,7 @@ class MonitoringPolicy:
         if not self._inactive:
             self._inactive = {}  # a dict never shrinks on delete; drop the emptied table
         self._events.append(RuleActivated(self._policy_id, rule_id))
+        self._revision += 1
 
     def retire_rule(self, rule_id: str, reason: str) -> None:
         """Retire a rule for good; an incident it holds open is closed."""
@@ -209,6 +224,7 @@ class MonitoringPolicy:
         self._inactive[rule_id] = RuleState.RETIRED
         self._recent.pop(rule_id, None)
         self._events.append(RuleRetired(self._policy_id, rule_id, reason))
+        self._revision += 1
         incident = self._open.pop(rule_id, None)
         if incident is not None:
             self._events.append(
@@ -253,6 +269,7 @@ class MonitoringPolicy:
         twin._recent = self._recent.copy()
         twin._open = self._open.copy()
         twin._events = self._events.copy()
+        twin._revision = self._revision
         return twin
 
     def __repr__(self) -> str:
@@ -338,6 +355,8 @@ class MonitoringPolicy:
     def _apply(
         self, newest: dict[str, datetime], verdicts: list[tuple[ThresholdRule, Verdict]]
     ) -> list[Alert]:
+        if newest or verdicts:
+            self._revision += 1
         self._seen.update(newest)
         # A fixed order (metric, then rule id) makes events and alerts independent of arrival order.
         verdicts.sort(key=_metric_and_id)

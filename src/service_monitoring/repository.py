@@ -38,10 +38,20 @@ class PolicyRepository(Protocol):
 
 @dataclass(slots=True)
 class Loaded:
-    """A policy tracked by a unit of work and the version it was loaded at (``None``: new)."""
+    """A policy tracked by a unit of work.
+
+    ``version`` is the stored version it was loaded at (``None``: new);
+    ``revision`` is the policy's own change counter at that moment.
+    """
 
     policy: MonitoringPolicy
     version: int | None
+    revision: int
+
+    @property
+    def changed(self) -> bool:
+        """Whether the policy is new or changed since it was loaded or last saved."""
+        return self.version is None or self.policy.revision != self.revision
 
 
 class TrackingRepository:
@@ -71,7 +81,7 @@ class TrackingRepository:
         entry = self._tracked.get(policy_id)
         if entry is None:
             version, policy = self._load(policy_id)
-            entry = self._tracked[policy_id] = Loaded(policy, version)
+            entry = self._tracked[policy_id] = Loaded(policy, version, policy.revision)
         return entry.policy
 
     def add(self, policy: MonitoringPolicy) -> None:
@@ -80,7 +90,7 @@ class TrackingRepository:
         policy_id = policy.policy_id
         if policy_id in self._tracked or self._exists(policy_id):
             raise DomainError(f"policy {policy_id!r} already exists")
-        self._tracked[policy_id] = Loaded(policy, None)
+        self._tracked[policy_id] = Loaded(policy, None, policy.revision)
 
     def tracked(self) -> Iterator[Loaded]:
         """Every policy this unit of work loaded or added."""

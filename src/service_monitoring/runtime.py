@@ -16,6 +16,9 @@ to know about them:
   are stable, the outbox forgets an entry only after the sink acknowledged
   it); a change that lost an optimistic-concurrency race is re-applied to a
   fresh copy of the policy.
+* **Observability.** Each cycle is traced, timed, counted and logged once
+  through the runtime's :class:`~service_monitoring.Telemetry`; a failure is
+  logged where the runtime handles it (see :mod:`service_monitoring.observability`).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from os import PathLike
 from types import TracebackType
 from typing import Self, TypeVar
 
+from . import observability
 from .aggregate import MonitoringPolicy
 from .errors import (
     ConcurrencyConflict,
@@ -39,6 +43,7 @@ from .errors import (
 )
 from .memory_store import InMemoryStore, InMemoryUnitOfWork
 from .model import Alert, MetricSample
+from .observability import Telemetry
 from .policies import STANDARD_MODES, ModeRegistry
 from .sinks import CollectingIncidentSink, IncidentSink
 from .sqlite_store import SqliteStore, SqliteUnitOfWork
@@ -67,7 +72,7 @@ class CycleReport:
         return len(self.alerts)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DeliveryPolicy:
     """How hard the runtime tries to hand a batch to the sink before reporting failure.
 
@@ -105,7 +110,9 @@ class MonitoringRuntime:
 
     ``database=None`` keeps everything in memory; a path keeps it in a SQLite
     file (created on first use). Without a *sink*, incidents go to a
-    :class:`~service_monitoring.CollectingIncidentSink`.
+    :class:`~service_monitoring.CollectingIncidentSink`. Metrics, spans and
+    log records go through *telemetry* (by default the global OpenTelemetry
+    providers).
 
     >>> from datetime import datetime, timezone
     >>> from service_monitoring import MetricSample, MonitoringPolicy, ThresholdRule
@@ -133,6 +140,7 @@ class MonitoringRuntime:
         delivery: DeliveryPolicy | None = None,
         sleep: Callable[[float], object] = time.sleep,
         conflict_attempts: int = 3,
+        telemetry: Telemetry | None = None,
     ) -> None:
         if sink is not None and not isinstance(sink, IncidentSink):
             raise DomainError(f"sink must have a publish(alerts) method, got {type(sink).__name__}")
@@ -150,6 +158,9 @@ class MonitoringRuntime:
             raise DomainError(
                 f"conflict_attempts must be a whole number >= 1, got {conflict_attempts!r}"
             )
+        if telemetry is not None and not isinstance(telemetry, Telemetry):
+            raise DomainError(f"telemetry must be a Telemetry, got {type(telemetry).__name__}")
+        self._telemetry = Telemetry() if telemetry is None else telemetry
         self._modes = STANDARD_MODES if modes is None else modes
         self._clock: Clock = utc_now if clock is None else clock
         self._delivery = DeliveryPolicy() if delivery is None else delivery
@@ -157,9 +168,13 @@ class MonitoringRuntime:
         self._conflict_attempts = conflict_attempts
         self._sink: IncidentSink = CollectingIncidentSink() if sink is None else sink
         self._delivery_lock = threading.Lock()
-        self._store: Store = (
-            InMemoryStore() if database is None else SqliteStore(database, modes=self._modes)
-        )
+        try:
+            self._store: Store = (
+                InMemoryStore() if database is None else SqliteStore(database, modes=self._modes)
+            )
+        except StoreUnavailable as error:
+            observability.store_unavailable(self._telemetry, error, operation="open")
+            raise
         self._closed = False
 
     # -- ownership -------------------------------------------------------------------
@@ -242,33 +257,35 @@ class MonitoringRuntime:
             raise DomainError(
                 f"samples must be an iterable of MetricSample, got {type(samples).__name__}"
             ) from None
-        failure: DeliveryError | None = None
-        published = 0
-        if self._store.pending_count():
-            try:
-                published += self.deliver_pending()
-            except DeliveryError as error:
-                failure = error
-        opened = self._change(policy_id, lambda policy: policy.evaluate(batch))
-        if failure is None and opened:
-            try:
-                published += self.deliver_pending()
-            except DeliveryError as error:
-                failure = error
-        view = self._store.view(policy_id)
-        report = CycleReport(
-            policy_id=policy_id,
-            samples_evaluated=len(batch),
-            alerts=tuple(opened),
-            alerts_published=published,
-            active_rule_count=len(view.active_rules),
-            open_incident_count=len(view.open_incidents),
-            pending_deliveries=self._store.pending_count(),
-        )
-        if failure is not None:
-            raise type(failure)(
-                str(failure), pending=report.pending_deliveries, report=report
-            ) from failure
+        with observability.cycle(self._telemetry, policy_id, len(batch)) as observation:
+            failure: DeliveryError | None = None
+            published = 0
+            if self._store.pending_count():
+                try:
+                    published += self.deliver_pending()
+                except DeliveryError as error:
+                    failure = error
+            opened = self._change(policy_id, lambda policy: policy.evaluate(batch))
+            if failure is None and opened:
+                try:
+                    published += self.deliver_pending()
+                except DeliveryError as error:
+                    failure = error
+            view = self._store.view(policy_id)
+            report = CycleReport(
+                policy_id=policy_id,
+                samples_evaluated=len(batch),
+                alerts=tuple(opened),
+                alerts_published=published,
+                active_rule_count=len(view.active_rules),
+                open_incident_count=len(view.open_incidents),
+                pending_deliveries=self._store.pending_count(),
+            )
+            observation.completed(report)
+            if failure is not None:
+                raise type(failure)(
+                    str(failure), pending=report.pending_deliveries, report=report
+                ) from failure
         return report
 
     def deliver_pending(self) -> int:
@@ -345,22 +362,29 @@ class MonitoringRuntime:
             except ConcurrencyConflict:
                 if attempt == self._conflict_attempts:
                     raise
+                observability.conflict_retried(self._telemetry, policy_id, attempt)
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _publish(self, alerts: Sequence[Alert]) -> None:
         """Hand one batch to the sink, retrying failures the sink calls retryable."""
         ids = [alert.incident_id for alert in alerts]
         delays = iter(self._delivery.delays())
+        attempt = 0
         while True:
+            attempt += 1
             try:
                 self._sink.publish(tuple(alerts))
                 return
             except DeliveryRejected as error:
                 self._store.record_attempt(ids)
-                raise DeliveryRejected(
+                rejected = DeliveryRejected(
                     f"the sink rejected a batch of {len(alerts)} incident(s): {error}",
                     pending=self._store.pending_count(),
-                ) from error
+                )
+                observability.delivery_failed(
+                    self._telemetry, rejected, batch_size=len(ids), attempts=attempt
+                )
+                raise rejected from error
             except Exception as error:  # any other sink failure is a failure of the world outside
                 self._store.record_attempt(ids)
                 delay = next(delays, None)
@@ -368,9 +392,14 @@ class MonitoringRuntime:
                     reason = (
                         str(error) if isinstance(error, PublicationFailed) else type(error).__name__
                     )
-                    raise PublicationFailed(
+                    failed = PublicationFailed(
                         f"the sink did not take {len(alerts)} incident(s) after "
                         f"{self._delivery.attempts} attempt(s): {reason}",
                         pending=self._store.pending_count(),
-                    ) from error
+                    )
+                    observability.delivery_failed(
+                        self._telemetry, failed, batch_size=len(ids), attempts=attempt
+                    )
+                    raise failed from error
+                observability.delivery_retried(self._telemetry, len(ids), attempt, delay, error)
                 self._sleep(delay)

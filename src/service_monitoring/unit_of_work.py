@@ -207,7 +207,7 @@ class StoreUnitOfWork:
     """The unit of work, written once for every :class:`Store`.
 
     It tracks the policies it hands out, and on commit turns each changed one
-    into a :class:`Change`. A policy that recorded no event is not written.
+    into a :class:`Change`. A policy whose revision did not move is not written.
     """
 
     def __init__(self, store: Store | None, *, clock: Clock | None = None) -> None:
@@ -216,7 +216,9 @@ class StoreUnitOfWork:
         # None: a subclass opens the store when its with block starts.
         self._store = store
         self._clock: Clock = utc_now if clock is None else clock
-        self.policies: TrackingRepository = TrackingRepository(self._load, self._exists)
+        self._tracking = TrackingRepository(self._load, self._exists)
+        #: The policies of this unit of work (an identity map over the store).
+        self.policies: PolicyRepository = self._tracking
 
     def _open_store(self) -> Store:
         if self._store is None:
@@ -246,9 +248,9 @@ class StoreUnitOfWork:
     def commit(self) -> None:
         changed: list[Loaded] = []
         changes: list[Change] = []
-        for entry in self.policies.tracked():
+        for entry in self._tracking.tracked():
             policy = entry.policy
-            if entry.version is not None and not policy.has_pending_events:
+            if not entry.changed:
                 continue
             snapshot = copy.copy(policy)
             events = tuple(snapshot.collect_events())
@@ -267,6 +269,7 @@ class StoreUnitOfWork:
         for entry in changed:
             entry.policy.collect_events()
             entry.version = 1 if entry.version is None else entry.version + 1
+            entry.revision = entry.policy.revision
 
     def rollback(self) -> None:
-        self.policies.forget()
+        self._tracking.forget()

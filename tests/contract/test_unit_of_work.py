@@ -175,3 +175,14 @@ def test_evaluation_state_survives_the_round_trip(uow_factory: UowFactory) -> No
         assert stored.evaluate([sample("cpu", 0.96, 1)]) == []  # already evaluated
         [third] = stored.evaluate([sample("cpu", 0.97, 2)])
         assert third.rule_id == "hot"
+
+
+def test_a_change_without_events_is_still_committed(uow_factory: UowFactory) -> None:
+    commit_new(uow_factory, latency_policy())
+    with uow_factory() as uow:
+        policy = uow.policies.get("checkout")
+        assert policy.evaluate([sample("http.latency_ms", 100, 5)]) == []
+        assert not policy.has_pending_events
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.policies.get("checkout").last_evaluated("http.latency_ms") is not None

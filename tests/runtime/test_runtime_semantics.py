@@ -362,3 +362,20 @@ def test_a_policy_registered_after_its_events_were_collected_has_a_full_read_mod
         runtime.rebuild_read_models("checkout")
         assert runtime.active_rules("checkout") == ("latency",)
         assert runtime.open_incidents("checkout") == (incident,)
+
+
+def test_evaluation_progress_without_events_is_saved(database: Path | None) -> None:
+    """A consecutive run spanning quiet cycles: the kept samples and watermark must persist."""
+    policy = MonitoringPolicy("errors")
+    policy.add_rule(ThresholdRule("burst", "err", 0.05, "warning", window=3, mode="consecutive"))
+    policy.activate_rule("burst")
+    with runtime_for(database) as runtime:
+        runtime.register_policy(policy)
+        quiet = runtime.run_cycle("errors", [sample("err", 0.07, 0), sample("err", 0.08, 1)])
+        assert quiet.alerts_opened == 0
+        assert len(runtime.policy("errors").recent_samples("burst")) == 2
+        assert runtime.policy("errors").last_evaluated("err") == at(1)
+        third = runtime.run_cycle("errors", [sample("err", 0.09, 2)])
+        assert third.alerts_opened == 1
+        # and a retry of the quiet cycle is still recognised as already evaluated
+        assert runtime.run_cycle("errors", [sample("err", 0.07, 0)]).alerts_opened == 0

@@ -1,0 +1,6 @@
+"""``python -m service_monitoring``: the same command as ``service-monitoring``."""
+
+from service_monitoring.cli import main
+
+if __name__ == "__main__":
+    raise SystemExit(main())

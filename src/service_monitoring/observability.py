@@ -1,0 +1,462 @@
+"""Logs, metrics and traces: what the package tells an operator, and the runbook.
+
+Internal module: import :class:`Telemetry` from :mod:`service_monitoring`.
+
+* **Logs** go to the standard :mod:`logging` module under the
+  ``service_monitoring`` logger. The package installs no handler (only a
+  :class:`logging.NullHandler`); the command line configures output. Each
+  record carries an ``event`` name and its fields through ``extra``; a
+  failure is logged once, where it is handled. Secrets and payload contents
+  are never logged.
+* **Metrics and traces** go through the OpenTelemetry API, a no-op until an
+  SDK is installed. :class:`Telemetry` holds the instruments; by default it
+  uses the global providers (the API's proxies forward to a provider
+  installed later), and a test or an application can pass its own.
+* :data:`RUNBOOK` lists each failure the design predicts with the log event
+  and the metric that reveal it and the command that recovers from it.
+
+The runtime reports through the functions of this module, each at the place
+that handles what it reports:
+
+==================  =======  ============================================================
+event               level    logged by
+==================  =======  ============================================================
+cycle.completed     INFO     :func:`cycle`: a cycle committed (``outcome`` says whether
+                             its delivery then failed: ``undelivered``)
+cycle.failed        ERROR    :func:`cycle`: a cycle did not commit; ``store.unavailable``
+                             or ``policy.conflict`` instead when that was the cause
+policy.conflict     WARNING  :func:`conflict_retried`: a change is re-applied after a conflict
+delivery.retrying   WARNING  :func:`delivery_retried`: a failed delivery attempt is repeated
+delivery.failed     ERROR    :func:`delivery_failed`: the sink did not take a batch
+store.unavailable   ERROR    :func:`store_unavailable`: the store cannot be opened
+payload.rejected    WARNING  :meth:`Telemetry.payload_rejected`, called where the payload
+                             is refused (the command line)
+==================  =======  ============================================================
+
+>>> [entry.log_event for entry in RUNBOOK]
+['delivery.failed', 'delivery.failed', 'payload.rejected', 'policy.conflict', 'store.unavailable']
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Final, Protocol
+
+from opentelemetry import metrics, trace
+
+from .errors import (
+    ConcurrencyConflict,
+    DeliveryError,
+    DeliveryRejected,
+    DomainError,
+    PayloadRejected,
+    PublicationFailed,
+    ServiceMonitoringError,
+    StoreUnavailable,
+)
+
+__all__ = [
+    "LOGGER_NAME",
+    "POLICY_ID_ATTRIBUTE",
+    "RUNBOOK",
+    "CycleObservation",
+    "LogfmtFormatter",
+    "RunbookEntry",
+    "Telemetry",
+    "conflict_retried",
+    "cycle",
+    "delivery_failed",
+    "delivery_retried",
+    "store_unavailable",
+]
+
+#: The package's logger; every record comes from it or one of its children.
+LOGGER_NAME: Final = "service_monitoring"
+#: The span (and metric) attribute naming the policy of a cycle.
+POLICY_ID_ATTRIBUTE: Final = "service_monitoring.policy_id"
+
+logging.getLogger(LOGGER_NAME).addHandler(logging.NullHandler())
+_runtime_log = logging.getLogger(f"{LOGGER_NAME}.runtime")
+_boundary_log = logging.getLogger(f"{LOGGER_NAME}.boundary")
+
+
+class _CycleFacts(Protocol):
+    """What the telemetry reads from a cycle's report."""
+
+    @property
+    def samples_evaluated(self) -> int: ...
+
+    @property
+    def alerts_opened(self) -> int: ...
+
+    @property
+    def alerts_published(self) -> int: ...
+
+    @property
+    def pending_deliveries(self) -> int: ...
+
+
+class CycleObservation:
+    """Handed out by :func:`cycle`; the runtime reports the committed cycle to it."""
+
+    __slots__ = ("report",)
+
+    def __init__(self) -> None:
+        self.report: _CycleFacts | None = None
+
+    def completed(self, report: _CycleFacts) -> None:
+        """Record that the cycle committed (its delivery may still fail)."""
+        self.report = report
+
+
+class Telemetry:
+    """Where the package's metrics and spans go: its instruments and its tracer.
+
+    Without arguments it uses the global OpenTelemetry providers, so it costs
+    nothing until an application installs an SDK. Pass providers to send the
+    figures somewhere else -- a test does this with the SDK's in-memory
+    reader and exporter -- and hand the object to
+    ``MonitoringRuntime(telemetry=...)``.
+
+    Metrics: ``service_monitoring.cycles`` (attribute ``outcome``:
+    ``completed``, ``undelivered`` or ``failed``), ``service_monitoring.cycle.duration``
+    (seconds), ``service_monitoring.alerts.opened``,
+    ``service_monitoring.publication.failures`` (attribute ``error.type``),
+    ``service_monitoring.delivery.retries``, ``service_monitoring.conflicts``,
+    ``service_monitoring.store.errors`` and ``service_monitoring.payloads.rejected``.
+    One span per cycle, ``service_monitoring.cycle``, carries the attribute
+    ``service_monitoring.policy_id``.
+
+    >>> from opentelemetry.sdk.metrics import MeterProvider
+    >>> from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+    >>> from service_monitoring import PayloadRejected
+    >>> reader = InMemoryMetricReader()
+    >>> telemetry = Telemetry(meter_provider=MeterProvider(metric_readers=[reader]))
+    >>> telemetry.payload_rejected(PayloadRejected("samples", "expected a list"), source="in.json")
+    >>> [metric.name for resource in reader.get_metrics_data().resource_metrics
+    ...  for scope in resource.scope_metrics for metric in scope.metrics]
+    ['service_monitoring.payloads.rejected']
+    """
+
+    __slots__ = (
+        "_alerts",
+        "_conflicts",
+        "_cycles",
+        "_duration",
+        "_failures",
+        "_rejected",
+        "_retries",
+        "_store_errors",
+        "_tracer",
+    )
+
+    def __init__(
+        self,
+        *,
+        meter_provider: metrics.MeterProvider | None = None,
+        tracer_provider: trace.TracerProvider | None = None,
+    ) -> None:
+        if meter_provider is not None and not isinstance(meter_provider, metrics.MeterProvider):
+            raise DomainError(
+                f"meter_provider must be an OpenTelemetry MeterProvider, "
+                f"got {type(meter_provider).__name__}"
+            )
+        if tracer_provider is not None and not isinstance(tracer_provider, trace.TracerProvider):
+            raise DomainError(
+                f"tracer_provider must be an OpenTelemetry TracerProvider, "
+                f"got {type(tracer_provider).__name__}"
+            )
+        meter = metrics.get_meter(LOGGER_NAME, meter_provider=meter_provider)
+        self._tracer = trace.get_tracer(LOGGER_NAME, tracer_provider=tracer_provider)
+        counter = meter.create_counter
+        self._cycles = counter("service_monitoring.cycles", "{cycle}", "Cycles run")
+        self._duration = meter.create_histogram(
+            "service_monitoring.cycle.duration", "s", "How long a cycle took"
+        )
+        self._alerts = counter("service_monitoring.alerts.opened", "{alert}", "Incidents opened")
+        self._failures = counter(
+            "service_monitoring.publication.failures", "{batch}", "Batches the sink did not take"
+        )
+        self._retries = counter(
+            "service_monitoring.delivery.retries", "{attempt}", "Delivery attempts retried"
+        )
+        self._conflicts = counter(
+            "service_monitoring.conflicts", "{conflict}", "Optimistic-concurrency conflicts"
+        )
+        self._store_errors = counter(
+            "service_monitoring.store.errors", "{error}", "Store operations that failed"
+        )
+        self._rejected = counter(
+            "service_monitoring.payloads.rejected", "{payload}", "Untrusted payloads refused"
+        )
+
+    def payload_rejected(self, error: PayloadRejected, *, source: str = "") -> None:
+        """Count and log a payload :func:`~service_monitoring.decode_samples` refused.
+
+        Call it where the rejection is handled (the command line does). Only
+        the position and the *source* (a file name, a peer) are logged, never
+        the reason, which may quote the payload.
+        """
+        self._rejected.add(1)
+        _boundary_log.warning(
+            "payload rejected",
+            extra=_extra(
+                "payload.rejected",
+                {"source": source},
+                position=error.position,
+                error_type=type(error).__name__,
+            ),
+        )
+
+
+# -- what the runtime reports: each failure once, where it is handled ---------------------------
+
+
+@contextmanager
+def cycle(telemetry: Telemetry, policy_id: str, samples: int) -> Iterator[CycleObservation]:
+    """Trace, time, count and log one cycle of *policy_id*: exactly one record per cycle.
+
+    The record is ``cycle.completed`` when the cycle committed (even if its
+    delivery then failed), else an event naming the failure:
+    ``store.unavailable``, ``policy.conflict`` or ``cycle.failed``.
+    """
+    observation = CycleObservation()
+    started = time.perf_counter()
+    attributes = {POLICY_ID_ATTRIBUTE: policy_id}
+    with telemetry._tracer.start_as_current_span(
+        "service_monitoring.cycle", attributes=attributes
+    ) as span:
+        error: BaseException | None = None
+        try:
+            yield observation
+        except BaseException as failure:
+            error = failure
+            raise
+        finally:
+            _end_cycle(telemetry, policy_id, samples, started, observation, error)
+            if observation.report is not None:
+                opened = observation.report.alerts_opened
+                span.set_attribute("service_monitoring.alerts_opened", opened)
+
+
+def _end_cycle(
+    telemetry: Telemetry,
+    policy_id: str,
+    samples: int,
+    started: float,
+    observation: CycleObservation,
+    error: BaseException | None,
+) -> None:
+    seconds = time.perf_counter() - started
+    fields: dict[str, object] = {
+        "policy_id": policy_id,
+        "samples": samples,
+        "duration_ms": round(seconds * 1000, 3),
+    }
+    report = observation.report
+    if report is not None:
+        outcome = "completed" if error is None else "undelivered"
+        telemetry._alerts.add(report.alerts_opened, {POLICY_ID_ATTRIBUTE: policy_id})
+        _runtime_log.info(
+            "cycle completed",
+            extra=_extra(
+                "cycle.completed",
+                fields,
+                outcome=outcome,
+                alerts_opened=report.alerts_opened,
+                alerts_published=report.alerts_published,
+                pending_deliveries=report.pending_deliveries,
+            ),
+        )
+    else:
+        outcome = "failed"
+        event = _failure_event(error)
+        if event == "store.unavailable":
+            telemetry._store_errors.add(1, {"operation": "cycle"})
+        elif event == "policy.conflict":
+            telemetry._conflicts.add(1, {POLICY_ID_ATTRIBUTE: policy_id})
+        _runtime_log.error(
+            "cycle failed: %s",
+            type(error).__name__,
+            extra=_extra(event, fields, outcome=outcome, **_error_fields(error)),
+        )
+    counted = {POLICY_ID_ATTRIBUTE: policy_id, "outcome": outcome}
+    telemetry._cycles.add(1, counted)
+    telemetry._duration.record(seconds, counted)
+
+
+def conflict_retried(telemetry: Telemetry, policy_id: str, attempt: int) -> None:
+    """A change lost an optimistic-concurrency race and is applied again."""
+    telemetry._conflicts.add(1, {POLICY_ID_ATTRIBUTE: policy_id})
+    _runtime_log.warning(
+        "concurrency conflict, retrying",
+        extra=_extra("policy.conflict", {"policy_id": policy_id}, attempt=attempt),
+    )
+
+
+def delivery_retried(
+    telemetry: Telemetry, batch_size: int, attempt: int, delay: float, error: BaseException
+) -> None:
+    """A delivery attempt failed and will be repeated after *delay* seconds."""
+    telemetry._retries.add(1, {"error.type": type(error).__name__})
+    _runtime_log.warning(
+        "delivery attempt failed, retrying",
+        extra=_extra(
+            "delivery.retrying",
+            {"batch_size": batch_size, "attempt": attempt, "delay_s": delay},
+            error_type=type(error).__name__,
+        ),
+    )
+
+
+def delivery_failed(
+    telemetry: Telemetry, error: DeliveryError, *, batch_size: int, attempts: int
+) -> None:
+    """The sink did not take a batch; its incidents stay pending in the outbox."""
+    telemetry._failures.add(1, {"error.type": type(error).__name__})
+    _runtime_log.error(
+        "delivery failed: %s",
+        type(error).__name__,
+        extra=_extra(
+            "delivery.failed",
+            {"batch_size": batch_size, "attempts": attempts, "pending": error.pending},
+            **_error_fields(error),
+        ),
+    )
+
+
+def store_unavailable(telemetry: Telemetry, error: StoreUnavailable, *, operation: str) -> None:
+    """The store could not be opened, read or written."""
+    telemetry._store_errors.add(1, {"operation": operation})
+    _runtime_log.error(
+        "store unavailable",
+        extra=_extra("store.unavailable", {"operation": operation}, **_error_fields(error)),
+    )
+
+
+def _failure_event(error: BaseException | None) -> str:
+    if isinstance(error, StoreUnavailable):
+        return "store.unavailable"
+    if isinstance(error, ConcurrencyConflict):
+        return "policy.conflict"
+    return "cycle.failed"
+
+
+def _error_fields(error: BaseException | None) -> dict[str, object]:
+    retryable = isinstance(error, ServiceMonitoringError) and error.retryable
+    return {"error_type": type(error).__name__, "retryable": retryable, "reason": str(error)}
+
+
+def _extra(event: str, fields: Mapping[str, object], **more: object) -> dict[str, object]:
+    return {"event": event, **fields, **more}
+
+
+# -- log output for the command line ---------------------------------------------------------
+
+_BLANK_RECORD: Final = logging.LogRecord("", 0, "", 0, "", None, None)
+_STANDARD_ATTRIBUTES: Final = frozenset({*vars(_BLANK_RECORD), "message", "asctime"})
+
+
+class LogfmtFormatter(logging.Formatter):
+    """One ``key=value`` line per record: time, level, logger, event, message, then the fields.
+
+    >>> record = logging.LogRecord("service_monitoring.runtime", logging.INFO, "", 0,
+    ...                            "cycle completed", None, None)
+    >>> record.event, record.policy_id, record.created = "cycle.completed", "checkout", 0
+    >>> LogfmtFormatter().format(record)  # doctest: +NORMALIZE_WHITESPACE
+    'time=1970-01-01T00:00:00Z level=INFO logger=service_monitoring.runtime
+     event=cycle.completed msg="cycle completed" policy_id=checkout'
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        pairs: list[tuple[str, object]] = [
+            ("time", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(record.created))),
+            ("level", record.levelname),
+            ("logger", record.name),
+            ("event", getattr(record, "event", "-")),
+            ("msg", record.getMessage()),
+        ]
+        pairs += [
+            (key, value)
+            for key, value in vars(record).items()
+            if key not in _STANDARD_ATTRIBUTES and key != "event"
+        ]
+        line = " ".join(f"{key}={_logfmt(value)}" for key, value in pairs)
+        if record.exc_info:
+            line += " exc_type=" + _logfmt(getattr(record.exc_info[0], "__name__", "?"))
+        return line
+
+
+def _logfmt(value: object) -> str:
+    text = str(value)
+    if text and not any(char in text for char in ' "=\\') and text.isprintable():
+        return text
+    return json.dumps(text)
+
+
+# -- the runbook ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RunbookEntry:
+    """One failure the design predicts: how it shows and how to recover."""
+
+    failure: str
+    error: type[ServiceMonitoringError]
+    log_event: str
+    metric: str
+    exit_code: int
+    recovery: str
+
+
+#: Each predicted failure, the log event and metric that reveal it, and the recovery.
+RUNBOOK: Final[tuple[RunbookEntry, ...]] = (
+    RunbookEntry(
+        failure="sink unreachable (down, timing out, answering 5xx, 408 or 429)",
+        error=PublicationFailed,
+        log_event="delivery.failed",
+        metric="service_monitoring.publication.failures",
+        exit_code=3,
+        recovery="service-monitoring deliver --database PATH --webhook URL",
+    ),
+    RunbookEntry(
+        failure="sink rejects the batch (HTTP 4xx: bad URL or token)",
+        error=DeliveryRejected,
+        log_event="delivery.failed",
+        metric="service_monitoring.publication.failures",
+        exit_code=3,
+        recovery="fix the URL or SERVICE_MONITORING_TOKEN, then "
+        "service-monitoring deliver --database PATH --webhook URL",
+    ),
+    RunbookEntry(
+        failure="payload rejected (samples file not in the documented format)",
+        error=PayloadRejected,
+        log_event="payload.rejected",
+        metric="service_monitoring.payloads.rejected",
+        exit_code=2,
+        recovery="fix the samples at the position the error names (nothing was stored), "
+        "then service-monitoring run --policy FILE --samples FILE --database PATH",
+    ),
+    RunbookEntry(
+        failure="concurrency conflict (another writer changed the policy first)",
+        error=ConcurrencyConflict,
+        log_event="policy.conflict",
+        metric="service_monitoring.conflicts",
+        exit_code=4,
+        recovery="run the same command again: a cycle re-applied to fresh state is harmless",
+    ),
+    RunbookEntry(
+        failure="database locked or unreadable",
+        error=StoreUnavailable,
+        log_event="store.unavailable",
+        metric="service_monitoring.store.errors",
+        exit_code=4,
+        recovery="stop the other writer or restore the file from a backup, then check with "
+        "service-monitoring incidents --database PATH",
+    ),
+)
