@@ -33,6 +33,7 @@ from service_monitoring import (
     DeliveryPolicy,
     MonitoringRuntime,
     PayloadRejected,
+    PublicationFailed,
     Secret,
     Telemetry,
     WebhookSink,
@@ -231,3 +232,42 @@ def test_the_token_never_leaks(
     assert "service-monitoring: error:" in err
     leaks = [where for where, text in haystacks.items() if TOKEN in text]
     assert leaks == []
+
+
+def test_a_custom_sink_error_quoting_a_secret_does_not_reach_spans_or_logs(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A sink's own exception may quote its credentials; the cycle span keeps only the type."""
+
+    class Careless:
+        def publish(self, alerts: object) -> None:
+            raise ConnectionRefusedError(f"https://hooks.example/alert?token={TOKEN} refused")
+
+    exporter = InMemorySpanExporter()
+    tracer_provider = TracerProvider()
+    tracer_provider.add_span_processor(SimpleSpanProcessor(exporter))
+    telemetry = Telemetry(
+        meter_provider=MeterProvider(metric_readers=[InMemoryMetricReader()]),
+        tracer_provider=tracer_provider,
+    )
+    caplog.set_level(logging.DEBUG)
+    with MonitoringRuntime(
+        sink=Careless(), telemetry=telemetry, delivery=DeliveryPolicy(attempts=1)
+    ) as runtime:
+        runtime.register_policy(latency_policy())
+        with pytest.raises(PublicationFailed) as raised:
+            runtime.run_cycle("checkout", [sample("http.latency_ms", 300)])
+    assert TOKEN not in str(raised.value)
+    [span] = exporter.get_finished_spans()
+    exported = json.dumps(
+        {
+            "attributes": dict(span.attributes or {}),
+            "events": [dict(event.attributes or {}) for event in span.events],
+            "status": str(span.status.description),
+        }
+    )
+    assert TOKEN not in exported
+    assert span.attributes is not None
+    assert span.attributes["error.type"] == "PublicationFailed"
+    assert all(TOKEN not in record.getMessage() for record in caplog.records)
+    assert all(TOKEN not in json.dumps(record.__dict__, default=str) for record in caplog.records)

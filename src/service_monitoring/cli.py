@@ -217,6 +217,14 @@ def _run(args: argparse.Namespace, out: TextIO, telemetry: Telemetry) -> int:
     webhook = _webhook(args.webhook)
     sink: IncidentSink = CollectingIncidentSink() if webhook is None else webhook
     with MonitoringRuntime(database=args.database, sink=sink, telemetry=telemetry) as runtime:
+        waiting = len(runtime.pending_deliveries())
+        if webhook is None and waiting:
+            # Standard output would acknowledge them: the webhook would never see them.
+            raise _Rejected(
+                f"{args.database}: {_count(waiting, 'incident')} "
+                f"{'waits' if waiting == 1 else 'wait'} for a webhook; "
+                "pass --webhook URL (or run `service-monitoring deliver` first)"
+            )
         _print(out, _adopt(runtime, policy, args.policy))
         try:
             report = runtime.run_cycle(policy.policy_id, samples)

@@ -90,12 +90,21 @@ class DeliveryError(BoundaryError):
     """The sink did not acknowledge a batch; the incidents stay pending in the outbox.
 
     ``pending`` is how many incidents wait for delivery after the failure;
+    ``delivered`` how many the same call delivered before it failed;
     ``report`` carries the cycle's committed result when a cycle raised it.
     """
 
-    def __init__(self, message: str, *, pending: int = 0, report: object | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        pending: int = 0,
+        delivered: int = 0,
+        report: object | None = None,
+    ) -> None:
         super().__init__(message)
         self.pending = pending
+        self.delivered = delivered
         self.report = report
 
 

@@ -48,6 +48,7 @@ from dataclasses import dataclass
 from typing import Final, Protocol
 
 from opentelemetry import metrics, trace
+from opentelemetry.trace import Status, StatusCode
 
 from .errors import (
     ConcurrencyConflict,
@@ -228,14 +229,22 @@ def cycle(telemetry: Telemetry, policy_id: str, samples: int) -> Iterator[CycleO
     observation = CycleObservation()
     started = time.perf_counter()
     attributes = {POLICY_ID_ATTRIBUTE: policy_id}
+    # record_exception/set_status_on_exception off: OpenTelemetry would otherwise store the
+    # whole formatted traceback, with the message of every exception in the chain, which
+    # may quote a sink's URL or a payload. The span gets the error type only.
     with telemetry._tracer.start_as_current_span(
-        "service_monitoring.cycle", attributes=attributes
+        "service_monitoring.cycle",
+        attributes=attributes,
+        record_exception=False,
+        set_status_on_exception=False,
     ) as span:
         error: BaseException | None = None
         try:
             yield observation
         except BaseException as failure:
             error = failure
+            span.set_attribute("error.type", type(failure).__name__)
+            span.set_status(Status(StatusCode.ERROR, type(failure).__name__))
             raise
         finally:
             _end_cycle(telemetry, policy_id, samples, started, observation, error)

@@ -38,6 +38,7 @@ from .errors import (
     DeliveryError,
     DeliveryRejected,
     DomainError,
+    PolicyNotFound,
     PublicationFailed,
     StoreUnavailable,
 )
@@ -110,7 +111,12 @@ class MonitoringRuntime:
 
     ``database=None`` keeps everything in memory; a path keeps it in a SQLite
     file (created on first use). Without a *sink*, incidents go to a
-    :class:`~service_monitoring.CollectingIncidentSink`. Metrics, spans and
+    :class:`~service_monitoring.CollectingIncidentSink`.
+
+    Ownership: the runtime opens its store and closes it in :meth:`close`.
+    A sink handed to the constructor is handed over too: :meth:`close` calls
+    its ``close()`` if it has one. To share one sink between runtimes, give
+    each a small adapter without ``close()``. Metrics, spans and
     log records go through *telemetry* (by default the global OpenTelemetry
     providers).
 
@@ -158,6 +164,8 @@ class MonitoringRuntime:
             raise DomainError(
                 f"conflict_attempts must be a whole number >= 1, got {conflict_attempts!r}"
             )
+        if not callable(sleep):
+            raise DomainError(f"sleep must be callable, got {type(sleep).__name__}")
         if telemetry is not None and not isinstance(telemetry, Telemetry):
             raise DomainError(f"telemetry must be a Telemetry, got {type(telemetry).__name__}")
         self._telemetry = Telemetry() if telemetry is None else telemetry
@@ -258,18 +266,22 @@ class MonitoringRuntime:
                 f"samples must be an iterable of MetricSample, got {type(samples).__name__}"
             ) from None
         with observability.cycle(self._telemetry, policy_id, len(batch)) as observation:
+            if not self._store.exists(policy_id):  # before touching anyone else's backlog
+                raise PolicyNotFound(f"no policy {policy_id!r} is stored")
             failure: DeliveryError | None = None
             published = 0
             if self._store.pending_count():
                 try:
                     published += self.deliver_pending()
                 except DeliveryError as error:
+                    published += error.delivered
                     failure = error
             opened = self._change(policy_id, lambda policy: policy.evaluate(batch))
             if failure is None and opened:
                 try:
                     published += self.deliver_pending()
                 except DeliveryError as error:
+                    published += error.delivered
                     failure = error
             view = self._store.view(policy_id)
             report = CycleReport(
@@ -284,7 +296,10 @@ class MonitoringRuntime:
             observation.completed(report)
             if failure is not None:
                 raise type(failure)(
-                    str(failure), pending=report.pending_deliveries, report=report
+                    str(failure),
+                    pending=report.pending_deliveries,
+                    delivered=published,
+                    report=report,
                 ) from failure
         return report
 
@@ -294,7 +309,8 @@ class MonitoringRuntime:
         Raises :class:`~service_monitoring.PublicationFailed` when the sink
         still fails after the retries of the :class:`DeliveryPolicy`, and
         :class:`~service_monitoring.DeliveryRejected` when it refuses a batch;
-        in both cases the undelivered incidents stay pending.
+        in both cases the undelivered incidents stay pending, and the error's
+        ``delivered`` says how many went out in earlier batches of this call.
         """
         self._check_open()
         with self._delivery_lock:
@@ -307,7 +323,11 @@ class MonitoringRuntime:
                 if not batch:
                     break
                 alerts = [entry.alert for entry in batch]
-                self._publish(alerts)
+                try:
+                    self._publish(alerts)
+                except DeliveryError as error:
+                    error.delivered = delivered  # the batches before this one did go out
+                    raise
                 self._store.mark_delivered([a.incident_id for a in alerts], at=self._clock())
                 delivered += len(alerts)
             return delivered

@@ -258,6 +258,25 @@ def test_an_unreachable_webhook_exits_3_and_deliver_recovers(
     assert out.splitlines()[0] == "Open incidents (1)"
     assert out.splitlines()[-1] == "Pending deliveries: 1"
 
+    # Running without a webhook must not hand the webhook's backlog to standard output.
+    code, out, err = run(
+        capsys,
+        "run",
+        "--policy",
+        policy_path,
+        "--samples",
+        samples_path(100),
+        "--database",
+        database,
+    )
+    assert (code, out) == (2, "")
+    assert err == (
+        f"service-monitoring: error: {database}: 1 incident waits for a webhook; "
+        "pass --webhook URL (or run `service-monitoring deliver` first)\n"
+    )
+    code, out, _ = run(capsys, "incidents", "--database", database)
+    assert out.splitlines()[-1] == "Pending deliveries: 1"
+
     code, out, err = run(capsys, "deliver", "--database", database, "--webhook", endpoint.url)
     assert (code, out, err) == (0, "Delivered 1 incident; 0 pending\n", "")
     assert len(endpoint.acknowledged) == 1

@@ -379,3 +379,47 @@ def test_evaluation_progress_without_events_is_saved(database: Path | None) -> N
         assert third.alerts_opened == 1
         # and a retry of the quiet cycle is still recognised as already evaluated
         assert runtime.run_cycle("errors", [sample("err", 0.07, 0)]).alerts_opened == 0
+
+
+def test_a_failure_in_a_later_batch_still_counts_the_batches_delivered(
+    database: Path | None,
+) -> None:
+    offers: list[int] = []
+
+    class FailsSecondBatch:
+        def publish(self, alerts: Sequence[Alert]) -> None:
+            offers.append(len(alerts))
+            if len(offers) == 2:
+                raise ConnectionResetError("dropped")
+
+    policy = MonitoringPolicy("wide")
+    for index in range(5):
+        policy.add_rule(ThresholdRule(f"r{index}", f"m{index}", 1, "warning"))
+        policy.activate_rule(f"r{index}")
+    delivery = DeliveryPolicy(attempts=1, batch_size=2)
+    with runtime_for(database, FailsSecondBatch(), delivery=delivery) as runtime:
+        runtime.register_policy(policy)
+        with pytest.raises(PublicationFailed) as failure:
+            runtime.run_cycle("wide", [sample(f"m{index}", 5) for index in range(5)])
+        assert failure.value.delivered == 2
+        assert failure.value.pending == 3
+        report = failure.value.report
+        assert report.alerts_published == 2  # type: ignore[attr-defined]
+
+
+def test_a_cycle_for_an_unknown_policy_leaves_the_backlog_alone(database: Path | None) -> None:
+    sink = FlakySink()
+    sink.down = True
+    with runtime_for(database, sink) as runtime:
+        runtime.register_policy(latency_policy())
+        with pytest.raises(PublicationFailed):
+            runtime.run_cycle("checkout", [sample("http.latency_ms", 300)])
+        offers = sink.offers
+        with pytest.raises(PolicyNotFound):
+            runtime.run_cycle("ghost", [])
+        assert sink.offers == offers
+
+
+def test_a_sleep_that_is_not_callable_is_refused() -> None:
+    with pytest.raises(DomainError, match="sleep must be callable, got int"):
+        MonitoringRuntime(sleep=1)  # type: ignore[arg-type]
