@@ -7,6 +7,7 @@ into the build environment (tox), so autodoc imports it without path tricks.
 
 from __future__ import annotations
 
+import doctest
 import sys
 from importlib.metadata import version as installed_version
 from pathlib import Path
@@ -54,6 +55,9 @@ python_maximum_signature_line_length = 88  # longer signatures: one parameter a 
 # the capstone's docstrings need their module's namespace: pytest --doctest-modules
 # runs them there. Default flags (ELLIPSIS, IGNORE_EXCEPTION_DETAIL ...) are kept.
 doctest_test_doctest_blocks = ""
+# Compare exception messages too (Sphinx's default ignores them): a page that shows an
+# error shows the real one.
+doctest_default_flags = doctest.ELLIPSIS | doctest.DONT_ACCEPT_TRUE_FOR_1
 
 # --- intersphinx: no network, so the inventories are generated locally ----------
 # scripts/make_python_inventory.py writes both files.
