@@ -176,3 +176,84 @@ def test_command_line_sessions_run_as_shown(page: Path, tmp_path: Path) -> None:
         pytest.fail(
             f"{page.relative_to(DOCS)}: the last command exited {status}; show it with `$ echo $?`"
         )
+
+
+def quoted_tox_environments() -> set[str]:
+    return {c.text.split()[2] for c in ALL if c.text.startswith("tox -e ")}
+
+
+def run_here(*argv: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, no_proxy="*", NO_PROXY="*", COLUMNS="80")
+    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
+    return subprocess.run(
+        list(argv), cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [c for c in ALL if c.text.startswith("tox -e cli")],
+    ids=lambda c: f"{c.page.relative_to(DOCS)}:{c.line}",
+)
+def test_quoted_cli_environment_commands_run(command: Command) -> None:
+    """`tox -e cli -- ARGS` runs `service-monitoring ARGS`: run exactly that."""
+    arguments = command.text.split(" -- ", 1)[1].split() if " -- " in command.text else ["--help"]
+    result = run_here(str(BIN / "service-monitoring"), *arguments, timeout=60)
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_capstone_benchmark_runs_and_prints_every_figure() -> None:
+    assert "bench" in quoted_tox_environments()
+    result = run_here(sys.executable, "benchmarks/capstone.py", "--repeats", "1")
+    figures = [line for line in result.stdout.splitlines() if " target " in line]
+    assert len(figures) == 8, result.stdout + result.stderr
+    assert result.stdout.rstrip().endswith("targets met")
+
+
+def test_the_fuzz_run_finds_no_unexpected_exception_in_a_short_run() -> None:
+    assert "fuzz" in quoted_tox_environments()
+    result = run_here(
+        sys.executable, "benchmarks/fuzz_decode.py", "--inputs", "400", "--atheris-runs", "0"
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 unexpected exceptions" in result.stdout
+
+
+def test_the_live_server_serves_the_site(tmp_path: Path) -> None:
+    """What `tox -e serve` runs, on a free port, until the home page answers."""
+    import socket
+    import time
+    import urllib.request
+
+    assert "serve" in quoted_tox_environments()
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(ROOT / "tox.ini")
+    argv = parser["testenv:serve"]["commands"].split()
+    assert argv[0] == "sphinx-autobuild"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    argv[argv.index("--port") + 1] = str(port)
+    argv[-1] = str(tmp_path / "serve")
+    env = dict(os.environ, no_proxy="*", NO_PROXY="*")
+    server = subprocess.Popen(
+        [str(BIN / argv[0]), *argv[1:]],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 240
+        page = ""
+        while time.monotonic() < deadline and server.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as answer:
+                    page = answer.read().decode("utf-8")
+                    break
+            except OSError:
+                time.sleep(1)
+        assert "Python Object-Oriented Programming" in page
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
