@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from service_monitoring import MetricSample, MonitoringPolicy, ThresholdRule
+from service_monitoring import DomainError, MetricSample, MonitoringPolicy, ThresholdRule, Verdict
 
 T0 = datetime(2026, 11, 21, 10, 0, tzinfo=UTC)
 
@@ -25,3 +26,19 @@ def latency_policy(policy_id: str = "checkout", *, active: bool = True) -> Monit
     if active:
         policy.activate_rule("latency")
     return policy
+
+
+class Below:
+    """A mode the standard registry lacks: breach when the value drops under the threshold."""
+
+    name = "below"
+
+    def check_rule(self, rule: ThresholdRule) -> None:
+        if rule.window != 1:
+            raise DomainError("below takes window=1")
+
+    def evaluate(
+        self, rule: ThresholdRule, recent: tuple[MetricSample, ...], samples: Sequence[MetricSample]
+    ) -> Verdict:
+        first = next((s for s in samples if s.value < rule.threshold), None)
+        return Verdict(first, samples[-1].value < rule.threshold)

@@ -201,27 +201,8 @@ def test_a_database_written_by_a_newer_schema_is_refused_and_left_alone(tmp_path
 
 
 def test_a_stored_policy_whose_mode_is_unknown_to_the_reader_is_reported(tmp_path: Path) -> None:
-    from service_monitoring import (
-        STANDARD_MODES,
-        MetricSample,
-        MonitoringPolicy,
-        ThresholdRule,
-        Verdict,
-    )
-
-    class Below:
-        name = "below"
-
-        def check_rule(self, rule: ThresholdRule) -> None:
-            pass
-
-        def evaluate(
-            self,
-            rule: ThresholdRule,
-            recent: tuple[MetricSample, ...],
-            samples: Sequence[MetricSample],
-        ) -> Verdict:
-            return Verdict(None, False)
+    from service_monitoring import STANDARD_MODES, MonitoringPolicy, ThresholdRule
+    from support import Below
 
     modes = STANDARD_MODES.extended(Below())
     path = tmp_path / "custom.db"

@@ -16,23 +16,7 @@ from service_monitoring import (
     ThresholdRule,
     Verdict,
 )
-from support import sample
-
-
-class Below:
-    """Breach when the value drops under the threshold (free disk, throughput)."""
-
-    name = "below"
-
-    def check_rule(self, rule: ThresholdRule) -> None:
-        if rule.window != 1:
-            raise DomainError("below takes window=1")
-
-    def evaluate(
-        self, rule: ThresholdRule, recent: tuple[MetricSample, ...], samples: Sequence[MetricSample]
-    ) -> Verdict:
-        first = next((s for s in samples if s.value < rule.threshold), None)
-        return Verdict(first, samples[-1].value < rule.threshold)
+from support import Below, sample
 
 
 def test_standard_modes_are_frozen_and_listed_in_order() -> None:
