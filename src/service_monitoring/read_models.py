@@ -53,26 +53,40 @@ class PolicyView:
         return cls.empty(policy_id).evolve(events)
 
     def evolve(self, events: Iterable[DomainEvent]) -> PolicyView:
-        """Return the view after *events*; events of another policy are refused."""
-        active = dict.fromkeys(self.active_rules)
-        incidents = {alert.rule_id: alert for alert in self.open_incidents}
+        """Return the view after *events*; events of another policy are refused.
+
+        Only what the events touch is rebuilt: a cycle that opens one incident
+        does not copy the list of active rules.
+        """
+        active: dict[str, None] | None = None
+        incidents: dict[str, Alert] | None = None
         for event in events:
             if event.policy_id != self.policy_id:
                 raise DomainError(
                     f"view of {self.policy_id!r} cannot take an event of {event.policy_id!r}"
                 )
             match event:
-                case RuleActivated(rule_id=rule_id):
-                    active[rule_id] = None
-                case RuleRetired(rule_id=rule_id):
-                    active.pop(rule_id, None)
-                case IncidentOpened(alert=alert):
-                    incidents[alert.rule_id] = alert
-                case IncidentClosed(rule_id=rule_id):
-                    incidents.pop(rule_id, None)
+                case RuleActivated(rule_id=rule_id) | RuleRetired(rule_id=rule_id):
+                    if active is None:
+                        active = dict.fromkeys(self.active_rules)
+                    if isinstance(event, RuleActivated):
+                        active[rule_id] = None
+                    else:
+                        active.pop(rule_id, None)
+                case IncidentOpened() | IncidentClosed():
+                    if incidents is None:
+                        incidents = {alert.rule_id: alert for alert in self.open_incidents}
+                    if isinstance(event, IncidentOpened):
+                        incidents[event.alert.rule_id] = event.alert
+                    else:
+                        incidents.pop(event.rule_id, None)
                 case RuleAdded():
                     pass
-        return PolicyView(self.policy_id, tuple(active), tuple(incidents.values()))
+        return PolicyView(
+            self.policy_id,
+            self.active_rules if active is None else tuple(active),
+            self.open_incidents if incidents is None else tuple(incidents.values()),
+        )
 
     def to_document(self) -> dict[str, Any]:
         """The view as plain JSON values, for a store that keeps it."""
