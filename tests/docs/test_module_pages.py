@@ -1,0 +1,84 @@
+"""The module pages keep the shape their seeds specify: every section, in order, and every link."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+COMMON_BEFORE = [
+    "Module position",
+    "Purpose and the question to keep in view",
+    "Preflight",
+    "Learning outcomes",
+    "Why this module matters",
+    "Main questions",
+    "Reading path",
+    "Lesson map",
+    "Keep these support surfaces open",
+]
+COMMON_AFTER = [
+    "Common failure modes",
+    "Exercises",
+    "Capstone connection",
+    "Honest completion signal",
+    "Closing criteria",
+    "Glossary",
+]
+MODULES = {
+    "module-05-resources-failures-safe-evolution": (
+        ["Review route for failure ownership"],
+        [
+            "../guides/outcomes-and-proof-map.md",
+            "../guides/pressure-routes.md",
+            "../reference/self-review-prompts.md",
+            "../capstone/architecture.md",
+            "../capstone/file-guide.md",
+            "../capstone/proof-guide.md",
+            "glossary.md",
+        ],
+    ),
+    "module-10-performance-observability-security-review": (
+        ["Operational audit route", "Audit questions to keep explicit"],
+        [
+            "../guides/outcomes-and-proof-map.md",
+            "../guides/proof-ladder.md",
+            "../reference/self-review-prompts.md",
+            "../capstone/walkthrough.md",
+            "../capstone/command-guide.md",
+            "../capstone/proof-guide.md",
+            "glossary.md",
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_a_module_page_has_every_section_in_order(module: str) -> None:
+    text = (DOCS / module / "index.md").read_text(encoding="utf-8")
+    headings = re.findall(r"^## (.+)$", text, flags=re.MULTILINE)
+    assert headings == COMMON_BEFORE + MODULES[module][0] + COMMON_AFTER
+    assert text.count("```{mermaid}") + text.count("```mermaid") == 2
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_a_module_page_links_every_support_surface(module: str) -> None:
+    text = (DOCS / module / "index.md").read_text(encoding="utf-8")
+    for target in MODULES[module][1]:
+        assert f"]({target}" in text, target
+        assert (DOCS / module / target).resolve().is_file(), target
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_every_lesson_of_a_module_is_in_its_lesson_map(module: str) -> None:
+    text = (DOCS / module / "index.md").read_text(encoding="utf-8")
+    toctree = re.search(r"```\{toctree\}\n(.*?)```", text, flags=re.DOTALL)
+    assert toctree is not None
+    listed = {
+        line.strip() for line in toctree.group(1).splitlines() if line.strip() and ":" not in line
+    }
+    pages = {path.stem for path in (DOCS / module).glob("*.md")} - {"index"}
+    assert listed == pages
