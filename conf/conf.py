@@ -30,6 +30,9 @@ extensions = [
     "sphinx_design",  # dropdowns for exercise solutions
     "sphinxcontrib.mermaid",
     "public_api",  # conf/_ext: links land on public names; re-exported data is documented
+    # conf/_ext: furo's sidebar built once per build, not once per page (same HTML, O(pages))
+    "fast_navigation",
+    "build_caches",  # conf/_ext: per-build caches of work repeated on every page (same output)
 ]
 
 # Every cross-reference must resolve: a broken link fails the build under -W.

@@ -257,3 +257,12 @@ def test_the_live_server_serves_the_site(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_the_docs_build_benchmark_runs_in_quick_mode() -> None:
+    assert "bench-docs" in quoted_tox_environments()
+    result = run_here(
+        sys.executable, "benchmarks/docs_build.py", "--sizes", "5", "--repeats", "1", "--no-course"
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "ms/page" in result.stdout
