@@ -18,9 +18,9 @@ import sys
 import time
 import tracemalloc
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from figures import Figure
 from service_monitoring import (
     MetricSample,
     MonitoringPolicy,
@@ -30,14 +30,6 @@ from service_monitoring import (
 
 T0 = datetime(2026, 11, 21, tzinfo=UTC)
 MIB = 1024 * 1024
-
-
-@dataclass(frozen=True)
-class Figure:
-    name: str
-    value: str
-    target: str
-    met: bool
 
 
 def timed(action: Callable[[], object]) -> float:

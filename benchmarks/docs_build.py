@@ -49,6 +49,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from figures import Figure
+
 ROOT = Path(__file__).resolve().parents[1]
 CONF = ROOT / "conf"
 # The fix (conf/_ext): left out of `extensions` by --stock, which measures the "before".
@@ -428,14 +430,6 @@ def fresh(*folders: Path) -> None:
 
 
 # --- reporting ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Figure:
-    name: str
-    value: str
-    target: str
-    met: bool
 
 
 def per_page(name: str, runs: Sequence[Run], pages: int, limit: float | None) -> Figure:
