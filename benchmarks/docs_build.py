@@ -11,10 +11,11 @@ environment with the ``docs`` dependency group). Two kinds of figure:
   temporary folder and built with the real ``conf/`` for N in ``--sizes``
   (default 50, 100, 200). Each repeat starts from empty output and doctree
   folders and runs, with the flags of ``tox -e docs`` (``-n -W --keep-going``):
-  the html build; the doctest build sharing its doctree cache, as ``tox -e
-  docs`` runs it (the pages are not read again); and, shown without a target,
-  the doctest build from an empty cache. Growth is the html time at the
-  largest N over the html time at half of it.
+  the html build (with ``-j auto``, as ``tox -e docs`` builds it); the doctest
+  build sharing its doctree cache, as ``tox -e docs`` runs it (the pages are
+  not read again); and, shown without a target, the doctest build from an
+  empty cache and, at the largest N, the html build without ``-j``. Growth is
+  the html time at the largest N over the html time at half of it.
 * **The real course.** A snapshot of the repository (``docs/`` includes files
   from ``src/``) is built the same way, then rebuilt with nothing changed (no-op)
   and after one lesson was edited. Other authors' pages may warn while they are
@@ -23,10 +24,16 @@ environment with the ``docs`` dependency group). Two kinds of figure:
 Every figure is the median of ``--repeats`` runs (default 3; ``--large-repeats``
 at 150 pages and more). Times are wall-clock times of the whole
 ``sphinx-build`` process, interpreter start-up included, measured in one run,
-so a busy machine shows as slower figures: rerun before trusting a miss.
+so a busy machine shows as slower figures: rerun before trusting a miss. The
+CPU time next to each (the process and its ``-j`` workers) shows what the
+parallel build costs in total.
 
-``--stock`` leaves the fix (``conf/_ext/fast_navigation.py`` and
-``conf/_ext/build_caches.py``) out of ``extensions``: the figures before it.
+``--stock`` leaves the fix out: the three extensions in ``FIX_EXTENSIONS``
+(``conf/_ext/``) and ``-j auto``: the figures before it. ``--floor`` adds, at the
+largest N, Sphinx and MyST with as little as the pages allow (``FLOOR_CONF``: the
+extensions their directives need, Sphinx's ``basic`` theme instead of furo, and
+the speed-ups that do not depend on the theme), with and without ``-j auto``:
+what Sphinx and MyST themselves cost for these pages.
 ``--sizes 5 --repeats 1 --no-course`` is the quick mode a test can run (about 6 s).
 
 Exit status 1 when a target is missed.
@@ -37,6 +44,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 import runpy
 import shutil
 import statistics
@@ -53,8 +61,10 @@ from figures import Figure
 
 ROOT = Path(__file__).resolve().parents[1]
 CONF = ROOT / "conf"
-# The fix (conf/_ext): left out of `extensions` by --stock, which measures the "before".
-FIX_EXTENSIONS = ("fast_navigation", "build_caches")
+# The fix: three local extensions (conf/_ext) and a parallel html build. --stock leaves
+# them out and builds serially, as `tox -e docs` did before: the "before" figures.
+FIX_EXTENSIONS = ("fast_navigation", "build_caches", "frozen_gc")
+PARALLEL = ("-j", "auto")
 
 # Targets (issue 8).
 HTML_SECONDS_PER_PAGE = 0.040
@@ -66,9 +76,26 @@ ONE_EDIT_REBUILD_SECONDS = 3.0
 # on a handful of pages the interpreter's start-up is most of the time.
 TARGET_MIN_PAGES = 100
 
-# The flags of `tox -e docs`; the real course drops -W (see the module docstring).
+# The flags of `tox -e docs` (its html build adds PARALLEL); the real course drops -W
+# (see the module docstring).
 STRICT_FLAGS = ("-n", "-W", "--keep-going", "-q")
 COURSE_FLAGS = ("-n", "--keep-going", "-q")
+
+# --floor: the least configuration that still builds the generated pages (their
+# directives need these extensions), with Sphinx's own minimal theme instead of furo
+# and the course's theme-independent speed-ups: what Sphinx and MyST themselves cost.
+FLOOR_CONF = f"""\
+import sys
+sys.path.insert(0, {str(CONF / "_ext")!r})
+project = "floor"
+extensions = [
+    "myst_parser", "sphinx.ext.doctest", "sphinx_design", "sphinxcontrib.mermaid",
+    "build_caches", "frozen_gc",
+]
+myst_enable_extensions = ["colon_fence", "deflist", "fieldlist"]
+myst_fence_as_directive = ["mermaid"]
+html_theme = "basic"
+"""
 
 # What a snapshot of the repository leaves out.
 NOT_COPIED = shutil.ignore_patterns(
@@ -375,7 +402,8 @@ def write_synthetic_course(docs: Path, pages: int, seed: int = 8) -> int:
 
 @dataclass(frozen=True)
 class Run:
-    seconds: float
+    seconds: float  # wall clock, start to exit
+    cpu_seconds: float  # user + system time of the process and its workers
     returncode: int
     warnings: str
 
@@ -394,6 +422,7 @@ def sphinx_build(
     *,
     flags: Sequence[str],
     overrides: Sequence[str] = (),
+    conf: Path = CONF,
 ) -> Run:
     """One ``sphinx-build`` process, timed from start to exit."""
     warnings_file = outdir.parent / f"{outdir.name}-warnings.txt"
@@ -406,7 +435,7 @@ def sphinx_build(
         "-b",
         builder,
         "-c",
-        str(CONF),
+        str(conf),
         "-d",
         str(doctrees),
         "-w",
@@ -415,13 +444,21 @@ def sphinx_build(
         str(outdir),
     ]
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    cpu_before = _children_cpu_seconds()
     start = time.perf_counter()
     result = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
     seconds = time.perf_counter() - start
+    cpu_seconds = _children_cpu_seconds() - cpu_before
     warnings = warnings_file.read_text() if warnings_file.exists() else ""
     if result.returncode and not warnings:
         warnings = result.stdout[-2000:] + result.stderr[-4000:]
-    return Run(seconds, result.returncode, warnings)
+    return Run(seconds, cpu_seconds, result.returncode, warnings)
+
+
+def _children_cpu_seconds() -> float:
+    """CPU time of the finished child processes (and their own children, once waited for)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def fresh(*folders: Path) -> None:
@@ -434,7 +471,8 @@ def fresh(*folders: Path) -> None:
 
 def per_page(name: str, runs: Sequence[Run], pages: int, limit: float | None) -> Figure:
     seconds = statistics.median(run.seconds for run in runs)
-    value = f"{seconds / pages * 1000:6.1f} ms/page ({seconds:6.2f} s, {pages} pages)"
+    cpu = statistics.median(run.cpu_seconds for run in runs)
+    value = f"{seconds / pages * 1000:6.1f} ms/page ({seconds:6.2f} s, CPU {cpu:6.2f} s)"
     if limit is None:
         return Figure(name, value, "(shown)", True)
     return Figure(name, value, f"<= {limit * 1000:.0f} ms/page", seconds / pages <= limit)
@@ -469,9 +507,17 @@ def report(figures: list[Figure], *new: Figure) -> None:
 
 
 def measure_synthetic(
-    work: Path, sizes: Sequence[int], repeats_for: Callable[[int], int], overrides: Sequence[str]
+    work: Path,
+    sizes: Sequence[int],
+    repeats_for: Callable[[int], int],
+    overrides: Sequence[str],
+    parallel: Sequence[str],
 ) -> list[Figure]:
-    """html, then doctest sharing its doctree cache (as `tox -e docs`), then doctest alone."""
+    """html, then doctest sharing its doctree cache (as `tox -e docs`), then doctest alone.
+
+    At the largest size the html build is also timed serially (shown, no target),
+    so the share of the parallel build is visible.
+    """
     figures: list[Figure] = []
     html_seconds: dict[int, float] = {}
     largest = max(sizes)
@@ -479,7 +525,8 @@ def measure_synthetic(
         docs = work / f"synthetic-{pages}" / "docs"
         write_synthetic_course(docs, pages)
         out = docs.parent
-        html, doctest, alone = [], [], []
+        serial_too = pages == largest and bool(parallel)
+        html, doctest, alone, serial = [], [], [], []
         for _ in range(repeats_for(pages)):
             fresh(out / "html", out / "doctest", out / "doctrees", out / "alone")
             html.append(
@@ -488,7 +535,7 @@ def measure_synthetic(
                     docs,
                     out / "html",
                     out / "doctrees",
-                    flags=STRICT_FLAGS,
+                    flags=(*parallel, *STRICT_FLAGS),
                     overrides=overrides,
                 )
             )
@@ -513,6 +560,18 @@ def measure_synthetic(
                 )
             )
             fresh(out / "alone-doctrees")
+            if serial_too:
+                fresh(out / "serial", out / "serial-doctrees")
+                serial.append(
+                    sphinx_build(
+                        "html",
+                        docs,
+                        out / "serial",
+                        out / "serial-doctrees",
+                        flags=STRICT_FLAGS,
+                        overrides=overrides,
+                    )
+                )
         runs = len(html)
         at_target = pages == largest >= TARGET_MIN_PAGES
         html_seconds[pages] = statistics.median(run.seconds for run in html)
@@ -524,6 +583,11 @@ def measure_synthetic(
                 pages,
                 HTML_SECONDS_PER_PAGE if at_target else None,
             ),
+            *(
+                [per_page(f"html without -j, {pages} pages (x{runs})", serial, pages, None)]
+                if serial
+                else []
+            ),
             per_page(
                 f"doctest after html, {pages} pages (x{runs})",
                 doctest,
@@ -531,7 +595,7 @@ def measure_synthetic(
                 DOCTEST_SECONDS_PER_PAGE if at_target else None,
             ),
             per_page(f"doctest alone, {pages} pages (x{runs})", alone, pages, None),
-            *clean(html, f"html, {pages} pages"),
+            *clean(html + serial, f"html, {pages} pages"),
             *clean(doctest + alone, f"doctest, {pages} pages"),
         )
         shutil.rmtree(docs.parent)
@@ -551,6 +615,34 @@ def measure_synthetic(
     return figures
 
 
+def measure_floor(work: Path, pages: int, repeats: int) -> list[Figure]:
+    """Sphinx and MyST with as little as the pages allow (FLOOR_CONF): shown, no target."""
+    conf = work / "floor-conf"
+    conf.mkdir()
+    (conf / "conf.py").write_text(FLOOR_CONF)
+    docs = work / "floor" / "docs"
+    write_synthetic_course(docs, pages)
+    out = docs.parent
+    serial, parallel = [], []
+    for _ in range(repeats):
+        for runs, flags in ((serial, ()), (parallel, PARALLEL)):
+            fresh(out / "html", out / "doctrees")
+            runs.append(
+                sphinx_build(
+                    "html", docs, out / "html", out / "doctrees", flags=(*flags, "-q"), conf=conf
+                )
+            )
+    figures: list[Figure] = []
+    report(
+        figures,
+        per_page(f"floor: Sphinx's basic theme, {pages} pages", serial, pages, None),
+        per_page(f"floor: the same with -j auto, {pages} pages", parallel, pages, None),
+        *clean(serial + parallel, "floor"),
+    )
+    shutil.rmtree(out)
+    return figures
+
+
 def edited_lesson(docs: Path) -> Path:
     """The lesson page the edit touches: the first lesson of the first module."""
     for page in sorted(docs.glob("module-*/*.md")):
@@ -559,7 +651,9 @@ def edited_lesson(docs: Path) -> Path:
     return next(page for page in sorted(docs.rglob("*.md")) if page.name != "index.md")
 
 
-def measure_course(work: Path, repeats: int, overrides: Sequence[str]) -> list[Figure]:
+def measure_course(
+    work: Path, repeats: int, overrides: Sequence[str], parallel: Sequence[str]
+) -> list[Figure]:
     """The real docs/ tree: full html and doctest builds, a no-op rebuild, a one-lesson edit."""
     repo = work / "course"
     shutil.copytree(ROOT, repo, ignore=NOT_COPIED)
@@ -568,8 +662,9 @@ def measure_course(work: Path, repeats: int, overrides: Sequence[str]) -> list[F
     warned: set[str] = set()
 
     def run(builder: str, name: str, doctrees: str = "doctrees") -> Run:
+        flags = (*parallel, *COURSE_FLAGS) if builder == "html" else COURSE_FLAGS
         result = sphinx_build(
-            builder, docs, build / name, build / doctrees, flags=COURSE_FLAGS, overrides=overrides
+            builder, docs, build / name, build / doctrees, flags=flags, overrides=overrides
         )
         warned.update(line for line in result.warnings.splitlines() if "WARNING" in line)
         return result
@@ -621,6 +716,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--no-course", action="store_true", help="skip the real course")
     parser.add_argument("--stock", action="store_true", help="without the fix: the 'before'")
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="also build the largest size with Sphinx and MyST alone (basic theme)",
+    )
     args = parser.parse_args(argv)
     if min(args.sizes) < MIN_PAGES:
         parser.error(f"a synthetic course has at least {MIN_PAGES} pages")
@@ -628,11 +728,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     large_repeats: int = args.large_repeats or repeats
 
     overrides = ["-D", f"extensions={stock_extensions()}"] if args.stock else []
+    parallel = () if args.stock else PARALLEL
 
     def repeats_for(pages: int) -> int:
         return large_repeats if pages >= 150 else repeats
 
-    mode = f"STOCK (without {', '.join(FIX_EXTENSIONS)})" if args.stock else "as configured"
+    mode = (
+        f"STOCK (without {', '.join(FIX_EXTENSIONS)}; html without -j)"
+        if args.stock
+        else f"as configured (html with {' '.join(PARALLEL)})"
+    )
     print(
         f"docs build benchmark: {mode};"
         f" sizes {sorted(set(args.sizes))}; medians of {args.repeats} runs"
@@ -643,9 +748,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     start = time.perf_counter()
     work = Path(tempfile.mkdtemp(prefix="docs-bench-"))
     try:
-        figures = measure_synthetic(work, args.sizes, repeats_for, overrides)
+        figures = measure_synthetic(work, args.sizes, repeats_for, overrides, parallel)
+        if args.floor:
+            figures += measure_floor(work, max(args.sizes), repeats_for(max(args.sizes)))
         if not args.no_course:
-            figures += measure_course(work, args.repeats, overrides)
+            figures += measure_course(work, args.repeats, overrides, parallel)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     missed = [figure for figure in figures if not figure.met]

@@ -33,6 +33,7 @@ extensions = [
     # conf/_ext: furo's sidebar built once per build, not once per page (same HTML, O(pages))
     "fast_navigation",
     "build_caches",  # conf/_ext: per-build caches of work repeated on every page (same output)
+    "frozen_gc",  # conf/_ext: the garbage collector skips objects that live for the whole build
 ]
 
 # Every cross-reference must resolve: a broken link fails the build under -W.

@@ -6,10 +6,12 @@ register nothing (``:no-index:``). This extension closes the gaps that leaves:
 
 1. **Re-exported data.** autodoc documents module-level data only when it sees
    the assignment in the documented module's source. The package root merely
-   imports, say, ``STANDARD_MODES``, so autodoc would skip it. At start-up this
-   extension copies the ``#:`` doc-comment of each re-exported data name from
-   the module that assigns it into the analysis of the package root (an empty
-   entry if there is none), so autodoc documents it in ``__all__`` order.
+   imports, say, ``STANDARD_MODES``, so autodoc would skip it. Before pages are
+   read, this extension copies the ``#:`` doc-comment of each re-exported data
+   name from the module that assigns it into the analysis of the package root
+   (an empty entry if there is none), so autodoc documents it in ``__all__``
+   order. A rebuild that reads no page skips this (it imports and parses the
+   whole package).
 2. **References spelled with internal modules.** Type annotations name the
    defining module (``service_monitoring.model.ThresholdRule``), and roles in
    internal docstrings are looked up relative to the internal module
@@ -72,6 +74,12 @@ def adopt_reexported_data_docs(app: Sphinx) -> None:
                     comment = list(docs["", name])
                     break
         root.attr_docs["", name] = comment
+
+
+def adopt_before_reading(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    """Run :func:`adopt_reexported_data_docs` when some page is about to be read."""
+    if docnames:
+        adopt_reexported_data_docs(app)
 
 
 def _public_candidates(node: pending_xref) -> list[str]:
@@ -152,7 +160,8 @@ def resolve_public_name(
 
 
 def setup(app: Sphinx) -> ExtensionMetadata:
-    app.connect("builder-inited", adopt_reexported_data_docs)
+    # Before the reading forks its -j workers, so they inherit the analysis.
+    app.connect("env-before-read-docs", adopt_before_reading)
     # Runs before intersphinx (priority 500), so the package never resolves elsewhere.
     app.connect("missing-reference", resolve_public_name, priority=400)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

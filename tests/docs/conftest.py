@@ -37,8 +37,10 @@ NOT_COPIED = shutil.ignore_patterns(
     ".hypothesis",
 )
 
-# The flags of `tox -e docs`: nitpicky, warnings are errors, report them all.
+# The flags of `tox -e docs`: nitpicky, warnings are errors, report them all; the html
+# build also runs in parallel (the doctest builder cannot).
 FLAGS = ("-n", "-W", "--keep-going")
+PARALLEL = ("-j", "auto")
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,7 @@ def sphinx_build(site_root: Path) -> SphinxBuild:
             sys.executable,
             "-m",
             "sphinx",
+            *(PARALLEL if builder == "html" else ()),
             *FLAGS,
             "-b",
             builder,
