@@ -37,8 +37,8 @@ NOT_COPIED = shutil.ignore_patterns(
     ".hypothesis",
 )
 
-# The flags of `tox -e docs`: nitpicky, warnings are errors, report them all; the html
-# build also runs in parallel (the doctest builder cannot).
+# The flags of `tox -e docs`: nitpicky, warnings are errors, report them all; its html
+# build also runs with -j auto (its doctest build reads nothing and writes serially).
 FLAGS = ("-n", "-W", "--keep-going")
 PARALLEL = ("-j", "auto")
 
