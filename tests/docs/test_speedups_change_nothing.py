@@ -23,6 +23,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -36,16 +37,6 @@ PAGES = 30  # three modules: enough for Sphinx to split the work between two pro
 class Site:
     outdir: Path
     output: str
-
-
-def write_course(docs: Path) -> None:
-    """The benchmark's generator, so the test checks the pages whose speed is measured."""
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        generator = runpy.run_path(str(ROOT / "benchmarks" / "docs_build.py"))
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
-    generator["write_synthetic_course"](docs, PAGES)
 
 
 def build(docs: Path, name: str, *options: str) -> Site:
@@ -79,9 +70,10 @@ def stock_extensions() -> str:
 
 
 @pytest.fixture(scope="module")
-def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def course(tmp_path_factory: pytest.TempPathFactory, docs_benchmark: dict[str, Any]) -> Path:
+    """The benchmark's generated pages, so the test checks the pages whose speed is measured."""
     docs = tmp_path_factory.mktemp("speedups") / "docs"
-    write_course(docs)
+    docs_benchmark["write_synthetic_course"](docs, PAGES)
     return docs
 
 
