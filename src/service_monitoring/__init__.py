@@ -1,12 +1,32 @@
 """service_monitoring: the executable capstone of *Python Object-Oriented Programming*.
 
-Everything listed in ``__all__`` is the public contract and keeps working
-across minor releases; every submodule is implementation detail.
+Everything listed in ``__all__`` is the public contract for a user of the
+runtime and keeps working across minor releases. A second public namespace,
+:mod:`service_monitoring.storage`, serves someone who uses a unit of work
+directly or writes a store. Every other module is implementation detail.
+
+Names that moved from here to :mod:`service_monitoring.storage` in 1.1.0 still
+import from here until 1.2.0, with a :class:`DeprecationWarning` that names
+their new home:
+
+>>> import warnings
+>>> with warnings.catch_warnings(record=True) as caught:
+...     warnings.simplefilter("always")
+...     from service_monitoring import InMemoryStore
+>>> print(caught[0].message)  # doctest: +NORMALIZE_WHITESPACE
+service_monitoring.InMemoryStore is deprecated and will be removed in 1.2.0;
+use 'from service_monitoring.storage import InMemoryStore'
 """
 
-from .aggregate import MonitoringPolicy
-from .boundary import PayloadLimits, decode_samples
-from .errors import (
+from __future__ import annotations
+
+import importlib
+import warnings
+
+from .delivery.outbox import DeliveryPolicy
+from .delivery.sinks import CollectingIncidentSink, IncidentSink
+from .delivery.webhook import WebhookSink
+from .domain.errors import (
     BoundaryError,
     ConcurrencyConflict,
     DeliveryError,
@@ -20,33 +40,21 @@ from .errors import (
     StoreUnavailable,
     UnknownRule,
 )
-from .events import IncidentClosed, IncidentOpened, RuleActivated, RuleAdded, RuleRetired
-from .memory_store import InMemoryStore, InMemoryUnitOfWork
-from .model import (
-    Alert,
-    MetricSample,
-    RuleState,
-    Severity,
-    ThresholdRule,
-    incident_id_for,
-)
-from .observability import Telemetry
-from .policies import STANDARD_MODES, EvaluationMode, ModeRegistry, Verdict
-from .read_models import PolicyView
-from .repository import PolicyRepository
-from .runtime import CycleReport, DeliveryPolicy, MonitoringRuntime
-from .secret import Secret
-from .sinks import CollectingIncidentSink, IncidentSink
-from .sqlite_store import SqliteStore, SqliteUnitOfWork
-from .unit_of_work import Change, PendingDelivery, Store, StoreUnitOfWork, UnitOfWork
-from .webhook import WebhookSink
+from .domain.events import IncidentClosed, IncidentOpened, RuleActivated, RuleAdded, RuleRetired
+from .domain.modes import STANDARD_MODES, EvaluationMode, ModeRegistry, Verdict
+from .domain.policy import MonitoringPolicy
+from .domain.reports import CycleReport
+from .domain.values import Alert, MetricSample, RuleState, Severity, ThresholdRule, incident_id_for
+from .intake.samples import PayloadLimits, decode_samples
+from .intake.secret import Secret
+from .runtime import MonitoringRuntime
+from .telemetry.signals import Telemetry
 
 __all__ = [
     # the facade
     "MonitoringRuntime",
     "CycleReport",
     "DeliveryPolicy",
-    "PendingDelivery",
     # the model
     "Severity",
     "RuleState",
@@ -66,18 +74,6 @@ __all__ = [
     "RuleRetired",
     "IncidentOpened",
     "IncidentClosed",
-    # units of work and stores
-    "UnitOfWork",
-    "PolicyRepository",
-    "InMemoryUnitOfWork",
-    "InMemoryStore",
-    "SqliteUnitOfWork",
-    "SqliteStore",
-    # the storage extension point: what a new store implements and receives
-    "Store",
-    "StoreUnitOfWork",
-    "Change",
-    "PolicyView",
     # sinks
     "IncidentSink",
     "CollectingIncidentSink",
@@ -102,3 +98,37 @@ __all__ = [
     "DeliveryRejected",
     "PayloadRejected",
 ]
+
+#: Names that left the root in 1.1.0, and the public namespace that holds them now.
+_MOVED: dict[str, str] = {
+    name: "service_monitoring.storage"
+    for name in (
+        "Store",
+        "Change",
+        "PendingDelivery",
+        "PolicyView",
+        "UnitOfWork",
+        "StoreUnitOfWork",
+        "PolicyRepository",
+        "InMemoryStore",
+        "InMemoryUnitOfWork",
+        "SqliteStore",
+        "SqliteUnitOfWork",
+    )
+}
+#: The release that stops serving the names of ``_MOVED`` from the root.
+_REMOVED_IN = "1.2.0"
+
+
+def __getattr__(name: str) -> object:
+    """Serve a moved name from its new home, with a warning that names the new import."""
+    home = _MOVED.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    warnings.warn(
+        f"{__name__}.{name} is deprecated and will be removed in {_REMOVED_IN}; "
+        f"use 'from {home} import {name}'",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return getattr(importlib.import_module(home), name)

@@ -18,92 +18,42 @@ to know about them:
   fresh copy of the policy.
 * **Observability.** Each cycle is traced, timed, counted and logged once
   through the runtime's :class:`~service_monitoring.Telemetry`; a failure is
-  logged where the runtime handles it (see :mod:`service_monitoring.observability`).
+  logged where the runtime handles it (see :mod:`service_monitoring.telemetry.signals`).
+
+The delivery loop itself lives in :mod:`service_monitoring.delivery.outbox`; the
+runtime owns one and turns what it reports into the public error, once.
 """
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 from os import PathLike
 from types import TracebackType
-from typing import Self, TypeVar
+from typing import NoReturn, Self, TypeVar
 
-from . import observability
-from .aggregate import MonitoringPolicy
-from .errors import (
+from .delivery.outbox import DeliveryOutcome, DeliveryPolicy, OutboxDelivery
+from .delivery.sinks import CollectingIncidentSink, IncidentSink
+from .domain.clock import Clock, utc_now
+from .domain.errors import (
     ConcurrencyConflict,
-    DeliveryError,
-    DeliveryRejected,
     DomainError,
     PolicyNotFound,
-    PublicationFailed,
     StoreUnavailable,
 )
-from .memory_store import InMemoryStore, InMemoryUnitOfWork
-from .model import Alert, MetricSample
-from .observability import Telemetry
-from .policies import STANDARD_MODES, ModeRegistry
-from .sinks import CollectingIncidentSink, IncidentSink
-from .sqlite_store import SqliteStore, SqliteUnitOfWork
-from .unit_of_work import Clock, PendingDelivery, Store, StoreUnitOfWork, utc_now
+from .domain.modes import STANDARD_MODES, ModeRegistry
+from .domain.policy import MonitoringPolicy
+from .domain.reports import CycleReport
+from .domain.values import Alert, MetricSample
+from .storage.memory import InMemoryStore
+from .storage.port import PendingDelivery, Store
+from .storage.sqlite import SqliteStore
+from .storage.unit_of_work import StoreUnitOfWork
+from .telemetry.signals import Telemetry
 
-__all__ = ["CycleReport", "DeliveryPolicy", "MonitoringRuntime"]
+__all__ = ["MonitoringRuntime"]
 
 _T = TypeVar("_T")
-
-
-@dataclass(frozen=True, slots=True)
-class CycleReport:
-    """What one :meth:`MonitoringRuntime.run_cycle` did, after it committed."""
-
-    policy_id: str
-    samples_evaluated: int
-    alerts: tuple[Alert, ...]
-    alerts_published: int
-    active_rule_count: int
-    open_incident_count: int
-    pending_deliveries: int
-
-    @property
-    def alerts_opened(self) -> int:
-        """How many incidents this cycle opened."""
-        return len(self.alerts)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class DeliveryPolicy:
-    """How hard the runtime tries to hand a batch to the sink before reporting failure.
-
-    >>> DeliveryPolicy(attempts=0)
-    Traceback (most recent call last):
-    ...
-    service_monitoring.errors.DomainError: attempts must be a whole number >= 1, got 0
-    """
-
-    attempts: int = 3
-    first_delay: float = 0.05
-    backoff: float = 2.0
-    batch_size: int = 500
-
-    def __post_init__(self) -> None:
-        for name in ("attempts", "batch_size"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise DomainError(f"{name} must be a whole number >= 1, got {value!r}")
-        for name in ("first_delay", "backoff"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-                raise DomainError(f"{name} must be a number >= 0, got {value!r}")
-
-    def delays(self) -> Iterable[float]:
-        """The pauses between attempts: one fewer than ``attempts``."""
-        delay = float(self.first_delay)
-        for _ in range(self.attempts - 1):
-            yield delay
-            delay *= self.backoff
 
 
 class MonitoringRuntime:
@@ -171,18 +121,23 @@ class MonitoringRuntime:
         self._telemetry = Telemetry() if telemetry is None else telemetry
         self._modes = STANDARD_MODES if modes is None else modes
         self._clock: Clock = utc_now if clock is None else clock
-        self._delivery = DeliveryPolicy() if delivery is None else delivery
-        self._sleep = sleep
         self._conflict_attempts = conflict_attempts
         self._sink: IncidentSink = CollectingIncidentSink() if sink is None else sink
-        self._delivery_lock = threading.Lock()
         try:
             self._store: Store = (
                 InMemoryStore() if database is None else SqliteStore(database, modes=self._modes)
             )
         except StoreUnavailable as error:
-            observability.store_unavailable(self._telemetry, error, operation="open")
+            self._telemetry.store_unavailable(error, operation="open")
             raise
+        self._outbox = OutboxDelivery(
+            self._store,
+            self._sink,
+            DeliveryPolicy() if delivery is None else delivery,
+            telemetry=self._telemetry,
+            clock=self._clock,
+            sleep=sleep,
+        )
         self._closed = False
 
     # -- ownership -------------------------------------------------------------------
@@ -223,10 +178,7 @@ class MonitoringRuntime:
     def unit_of_work(self) -> StoreUnitOfWork:
         """A new unit of work over this runtime's store, for changes the facade does not offer."""
         self._check_open()
-        if isinstance(self._store, SqliteStore):
-            return SqliteUnitOfWork(self._store, clock=self._clock)
-        assert isinstance(self._store, InMemoryStore)
-        return InMemoryUnitOfWork(self._store, clock=self._clock)
+        return StoreUnitOfWork(self._store, clock=self._clock)
 
     # -- commands ----------------------------------------------------------------------
 
@@ -265,24 +217,13 @@ class MonitoringRuntime:
             raise DomainError(
                 f"samples must be an iterable of MetricSample, got {type(samples).__name__}"
             ) from None
-        with observability.cycle(self._telemetry, policy_id, len(batch)) as observation:
+        with self._telemetry.cycle(policy_id, len(batch)) as observation:
             if not self._store.exists(policy_id):  # before touching anyone else's backlog
                 raise PolicyNotFound(f"no policy {policy_id!r} is stored")
-            failure: DeliveryError | None = None
-            published = 0
-            if self._store.pending_count():
-                try:
-                    published += self.deliver_pending()
-                except DeliveryError as error:
-                    published += error.delivered
-                    failure = error
+            backlog = self._outbox.drain() if self._store.pending_count() else DeliveryOutcome(0)
             opened = self._change(policy_id, lambda policy: policy.evaluate(batch))
-            if failure is None and opened:
-                try:
-                    published += self.deliver_pending()
-                except DeliveryError as error:
-                    published += error.delivered
-                    failure = error
+            fresh = self._outbox.drain() if opened and backlog.failure is None else None
+            published = backlog.delivered + (0 if fresh is None else fresh.delivered)
             view = self._store.view(policy_id)
             report = CycleReport(
                 policy_id=policy_id,
@@ -294,13 +235,9 @@ class MonitoringRuntime:
                 pending_deliveries=self._store.pending_count(),
             )
             observation.completed(report)
-            if failure is not None:
-                raise type(failure)(
-                    str(failure),
-                    pending=report.pending_deliveries,
-                    delivered=published,
-                    report=report,
-                ) from failure
+            failed = backlog if fresh is None or backlog.failure is not None else fresh
+            if failed.failure is not None:
+                self._raise(failed, delivered=published, report=report)
         return report
 
     def deliver_pending(self) -> int:
@@ -313,24 +250,10 @@ class MonitoringRuntime:
         ``delivered`` says how many went out in earlier batches of this call.
         """
         self._check_open()
-        with self._delivery_lock:
-            delivered = 0
-            budget = self._store.pending_count()
-            while delivered < budget:
-                batch = self._store.pending_deliveries(
-                    min(self._delivery.batch_size, budget - delivered)
-                )
-                if not batch:
-                    break
-                alerts = [entry.alert for entry in batch]
-                try:
-                    self._publish(alerts)
-                except DeliveryError as error:
-                    error.delivered = delivered  # the batches before this one did go out
-                    raise
-                self._store.mark_delivered([a.incident_id for a in alerts], at=self._clock())
-                delivered += len(alerts)
-            return delivered
+        outcome = self._outbox.drain()
+        if outcome.failure is not None:
+            self._raise(outcome, delivered=outcome.delivered, report=None)
+        return outcome.delivered
 
     # -- queries -----------------------------------------------------------------------
 
@@ -359,6 +282,11 @@ class MonitoringRuntime:
         self._check_open()
         return tuple(self._store.pending_deliveries(self._store.pending_count()))
 
+    def pending_count(self) -> int:
+        """How many incidents wait in the outbox, counted by the store without reading them."""
+        self._check_open()
+        return self._store.pending_count()
+
     def rebuild_read_models(self, policy_id: str) -> None:
         """Throw away one policy's read model and project it again from its events."""
         self._check_open()
@@ -369,6 +297,19 @@ class MonitoringRuntime:
     def _check_open(self) -> None:
         if self._closed:
             raise StoreUnavailable("the runtime is closed")
+
+    def _raise(
+        self, outcome: DeliveryOutcome, *, delivered: int, report: CycleReport | None
+    ) -> NoReturn:
+        """Raise the delivery error of *outcome*, built once with every fact it reports."""
+        failure = outcome.failure
+        assert failure is not None
+        raise failure.kind(
+            failure.message,
+            pending=self._store.pending_count(),
+            delivered=delivered,
+            report=report,
+        ) from failure.cause
 
     def _change(self, policy_id: str, action: Callable[[MonitoringPolicy], _T]) -> _T:
         """Load, change and commit one policy; re-apply on a fresh copy after a conflict."""
@@ -382,44 +323,5 @@ class MonitoringRuntime:
             except ConcurrencyConflict:
                 if attempt == self._conflict_attempts:
                     raise
-                observability.conflict_retried(self._telemetry, policy_id, attempt)
+                self._telemetry.conflict_retried(policy_id, attempt)
         raise AssertionError("unreachable")  # pragma: no cover
-
-    def _publish(self, alerts: Sequence[Alert]) -> None:
-        """Hand one batch to the sink, retrying failures the sink calls retryable."""
-        ids = [alert.incident_id for alert in alerts]
-        delays = iter(self._delivery.delays())
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                self._sink.publish(tuple(alerts))
-                return
-            except DeliveryRejected as error:
-                self._store.record_attempt(ids)
-                rejected = DeliveryRejected(
-                    f"the sink rejected a batch of {len(alerts)} incident(s): {error}",
-                    pending=self._store.pending_count(),
-                )
-                observability.delivery_failed(
-                    self._telemetry, rejected, batch_size=len(ids), attempts=attempt
-                )
-                raise rejected from error
-            except Exception as error:  # any other sink failure is a failure of the world outside
-                self._store.record_attempt(ids)
-                delay = next(delays, None)
-                if delay is None:
-                    reason = (
-                        str(error) if isinstance(error, PublicationFailed) else type(error).__name__
-                    )
-                    failed = PublicationFailed(
-                        f"the sink did not take {len(alerts)} incident(s) after "
-                        f"{self._delivery.attempts} attempt(s): {reason}",
-                        pending=self._store.pending_count(),
-                    )
-                    observability.delivery_failed(
-                        self._telemetry, failed, batch_size=len(ids), attempts=attempt
-                    )
-                    raise failed from error
-                observability.delivery_retried(self._telemetry, len(ids), attempt, delay, error)
-                self._sleep(delay)

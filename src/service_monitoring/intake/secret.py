@@ -11,7 +11,7 @@ from __future__ import annotations
 import hmac
 from typing import ClassVar, NoReturn, final
 
-from .errors import DomainError
+from ..domain.errors import DomainError
 
 __all__ = ["Secret"]
 

@@ -32,8 +32,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
-from .errors import DomainError, PayloadRejected
-from .model import MetricSample, to_utc
+from ..domain.errors import DomainError, PayloadRejected
+from ..domain.values import MetricSample, to_utc
 
 __all__ = ["MAX_DEPTH", "METRIC_NAME", "PayloadLimits", "decode_samples"]
 

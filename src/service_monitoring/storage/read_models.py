@@ -1,6 +1,8 @@
 """Per-policy read models, projected from committed events.
 
-Internal module: reach these through :class:`~service_monitoring.MonitoringRuntime`.
+Part of the public :mod:`service_monitoring.storage` namespace: a store keeps one
+:class:`PolicyView` per policy; users read it through
+:class:`~service_monitoring.MonitoringRuntime`.
 
 A read model answers questions cheaply (which incidents are open, which rules
 are active) but never decides anything: it is derived from the events the
@@ -8,6 +10,7 @@ aggregate recorded, can be thrown away and rebuilt from the event log, and is
 kept per policy so two policies that reuse a rule id never see each other.
 
 >>> from service_monitoring import RuleActivated
+>>> from service_monitoring.storage import PolicyView
 >>> view = PolicyView.empty("checkout").evolve([RuleActivated("checkout", "latency")])
 >>> view.active_rules
 ('latency',)
@@ -15,13 +18,11 @@ kept per policy so two policies that reuse a rule id never see each other.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
-from .codec import decode_alert, encode_alert
-from .errors import DomainError
-from .events import (
+from ..domain.errors import DomainError
+from ..domain.events import (
     DomainEvent,
     IncidentClosed,
     IncidentOpened,
@@ -29,7 +30,7 @@ from .events import (
     RuleAdded,
     RuleRetired,
 )
-from .model import Alert
+from ..domain.values import Alert
 
 __all__ = ["PolicyView"]
 
@@ -86,21 +87,4 @@ class PolicyView:
             self.policy_id,
             self.active_rules if active is None else tuple(active),
             self.open_incidents if incidents is None else tuple(incidents.values()),
-        )
-
-    def to_document(self) -> dict[str, Any]:
-        """The view as plain JSON values, for a store that keeps it."""
-        return {
-            "policy_id": self.policy_id,
-            "active_rules": list(self.active_rules),
-            "open_incidents": [encode_alert(alert) for alert in self.open_incidents],
-        }
-
-    @classmethod
-    def from_document(cls, data: Mapping[str, Any]) -> PolicyView:
-        """The view from :meth:`to_document`'s output."""
-        return cls(
-            data["policy_id"],
-            tuple(data["active_rules"]),
-            tuple(decode_alert(item) for item in data["open_incidents"]),
         )

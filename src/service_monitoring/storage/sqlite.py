@@ -25,64 +25,37 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
-from .aggregate import MonitoringPolicy
-from .codec import (
-    decode_alert,
-    decode_event,
-    decode_policy,
-    dumps,
-    encode_alert,
-    encode_event,
-    encode_policy,
-    loads,
-)
-from .errors import (
+from ..domain.clock import Clock
+from ..domain.errors import (
     ConcurrencyConflict,
     DomainError,
     PolicyNotFound,
     ServiceMonitoringError,
     StoreUnavailable,
 )
-from .events import DomainEvent, IncidentOpened
-from .policies import ModeRegistry
+from ..domain.events import DomainEvent, IncidentOpened
+from ..domain.modes import ModeRegistry
+from ..domain.policy import MonitoringPolicy
+from .codec import (
+    decode_alert,
+    decode_event,
+    decode_policy,
+    decode_view,
+    dumps,
+    encode_alert,
+    encode_event,
+    encode_policy,
+    encode_view,
+    loads,
+)
+from .port import Change, PendingDelivery, check_version
 from .read_models import PolicyView
-from .unit_of_work import Change, Clock, PendingDelivery, StoreUnitOfWork, check_version
+from .sqlite_schema import prepare_schema
+from .unit_of_work import StoreUnitOfWork
 
-__all__ = ["SCHEMA_VERSION", "SqliteStore", "SqliteUnitOfWork"]
+__all__ = ["SqliteStore", "SqliteUnitOfWork"]
 
 _T = TypeVar("_T")
-
-#: The schema this code writes; a file with a newer one is refused.
-SCHEMA_VERSION = 1
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS policies (
-    policy_id TEXT PRIMARY KEY,
-    version   INTEGER NOT NULL,
-    document  TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS events (
-    policy_id   TEXT NOT NULL,
-    seq         INTEGER NOT NULL,
-    recorded_at TEXT NOT NULL,
-    document    TEXT NOT NULL,
-    PRIMARY KEY (policy_id, seq)
-);
-CREATE TABLE IF NOT EXISTS policy_views (
-    policy_id TEXT PRIMARY KEY,
-    document  TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS outbox (
-    seq          INTEGER PRIMARY KEY AUTOINCREMENT,
-    incident_id  TEXT NOT NULL UNIQUE,
-    policy_id    TEXT NOT NULL,
-    document     TEXT NOT NULL,
-    enqueued_at  TEXT NOT NULL,
-    attempts     INTEGER NOT NULL DEFAULT 0,
-    delivered_at TEXT
-);
-CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (seq) WHERE delivered_at IS NULL;
-"""
 
 
 class SqliteStore:
@@ -179,7 +152,7 @@ class SqliteStore:
             if not self.exists(policy_id):
                 raise PolicyNotFound(f"no policy {policy_id!r} is stored in {self.path.name}")
             return PolicyView.empty(policy_id)
-        return self._decode(PolicyView.from_document, row[0])
+        return self._decode(decode_view, row[0])
 
     def event_log(self, policy_id: str) -> tuple[DomainEvent, ...]:
         if not self.exists(policy_id):
@@ -195,7 +168,7 @@ class SqliteStore:
         with self._transaction(write=True) as db:
             db.execute(
                 "INSERT OR REPLACE INTO policy_views (policy_id, document) VALUES (?, ?)",
-                (policy_id, dumps(view.to_document())),
+                (policy_id, dumps(encode_view(view))),
             )
         return view
 
@@ -240,16 +213,7 @@ class SqliteStore:
 
     def _prepare(self) -> None:
         with self._transaction(write=True) as db:
-            (found,) = db.execute("PRAGMA user_version").fetchone()
-            if found > SCHEMA_VERSION:
-                raise StoreUnavailable(
-                    f"database {self.path}: schema version {found} is newer than this "
-                    f"package supports ({SCHEMA_VERSION})"
-                )
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    db.execute(statement)
-            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            prepare_schema(db, self.path)
 
     def _write_change(self, db: sqlite3.Connection, change: Change, stamp: str) -> None:
         policy_id = change.policy_id
@@ -284,14 +248,10 @@ class SqliteStore:
         view_row = db.execute(
             "SELECT document FROM policy_views WHERE policy_id = ?", (policy_id,)
         ).fetchone()
-        view = (
-            PolicyView.empty(policy_id)
-            if view_row is None
-            else PolicyView.from_document(loads(view_row[0]))
-        )
+        view = PolicyView.empty(policy_id) if view_row is None else decode_view(loads(view_row[0]))
         db.execute(
             "INSERT OR REPLACE INTO policy_views (policy_id, document) VALUES (?, ?)",
-            (policy_id, dumps(view.evolve(change.events).to_document())),
+            (policy_id, dumps(encode_view(view.evolve(change.events)))),
         )
         db.executemany(
             "INSERT OR IGNORE INTO outbox (incident_id, policy_id, document, enqueued_at) "

@@ -1,6 +1,7 @@
 """The unit of work: one aggregate change, committed whole or not at all.
 
-Internal module: import the unit-of-work classes from :mod:`service_monitoring`.
+Part of the public :mod:`service_monitoring.storage` namespace: import
+:class:`StoreUnitOfWork` and :class:`UnitOfWork` from there.
 
 A unit of work is a context manager. Inside it you load policies through
 ``uow.policies``, change them, and call :meth:`~StoreUnitOfWork.commit`.
@@ -12,7 +13,8 @@ each changed policy, the events that explain it, and the version the policy
 had when it was loaded. The store applies all of it atomically -- policy,
 event log, outbox and read model -- or raises and applies none of it.
 
->>> from service_monitoring import InMemoryStore, InMemoryUnitOfWork, MonitoringPolicy
+>>> from service_monitoring import MonitoringPolicy
+>>> from service_monitoring.storage import InMemoryStore, InMemoryUnitOfWork
 >>> store = InMemoryStore()
 >>> with InMemoryUnitOfWork(store) as uow:
 ...     uow.policies.add(MonitoringPolicy("checkout"))
@@ -26,82 +28,18 @@ event log, outbox and read model -- or raises and applies none of it.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from types import TracebackType
 from typing import Protocol, Self
 
-from .aggregate import MonitoringPolicy
-from .errors import ConcurrencyConflict, DomainError, StoreUnavailable
-from .events import DomainEvent, IncidentOpened, RuleActivated, RuleAdded, RuleRetired
-from .model import Alert, RuleState, to_utc
-from .read_models import PolicyView
+from ..domain.clock import Clock, utc_now
+from ..domain.errors import DomainError, StoreUnavailable
+from ..domain.events import DomainEvent, IncidentOpened, RuleActivated, RuleAdded, RuleRetired
+from ..domain.policy import MonitoringPolicy
+from ..domain.values import RuleState, to_utc
+from .port import Change, Store
 from .repository import Loaded, PolicyRepository, TrackingRepository
 
-__all__ = [
-    "Change",
-    "Clock",
-    "PendingDelivery",
-    "Store",
-    "StoreUnitOfWork",
-    "UnitOfWork",
-    "check_version",
-    "founding_events",
-    "utc_now",
-]
-
-#: A function returning the current moment as an aware datetime.
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    """The default clock: the current moment in UTC."""
-    return datetime.now(UTC)
-
-
-@dataclass(frozen=True, slots=True)
-class Change:
-    """One policy's committed change, as a store receives it.
-
-    ``expected_version`` is the version the policy had when loaded (``None``
-    for a new policy); ``policy`` is a snapshot the store may keep.
-    """
-
-    policy: MonitoringPolicy
-    expected_version: int | None
-    events: tuple[DomainEvent, ...]
-
-    @property
-    def policy_id(self) -> str:
-        """The changed policy's id."""
-        return self.policy.policy_id
-
-
-@dataclass(frozen=True, slots=True)
-class PendingDelivery:
-    """An incident committed to the outbox and not yet acknowledged by the sink."""
-
-    alert: Alert
-    enqueued_at: datetime
-    attempts: int = 0
-
-
-def check_version(change: Change, stored: int | None) -> None:
-    """Refuse *change* if the policy's stored version is not the one it was loaded at.
-
-    Both stores call this inside their commit, under their own lock or
-    transaction, so the check and the write cannot be separated.
-    """
-    if change.expected_version is None and stored is not None:
-        raise ConcurrencyConflict(
-            f"policy {change.policy_id!r} was added by another unit of work first"
-        )
-    if change.expected_version is not None and stored != change.expected_version:
-        raise ConcurrencyConflict(
-            f"policy {change.policy_id!r} changed since it was loaded "
-            f"(loaded at version {change.expected_version}, stored version is {stored})"
-        )
+__all__ = ["StoreUnitOfWork", "UnitOfWork", "founding_events"]
 
 
 def founding_events(policy: MonitoringPolicy) -> tuple[DomainEvent, ...]:
@@ -126,58 +64,6 @@ def founding_events(policy: MonitoringPolicy) -> tuple[DomainEvent, ...]:
             events.append(RuleRetired(policy_id, rule.rule_id, "retired before registration"))
     events.extend(IncidentOpened(alert) for alert in policy.open_incidents())
     return tuple(events)
-
-
-class Store(Protocol):
-    """What a unit of work and the runtime need from a storage backend."""
-
-    def load(self, policy_id: str) -> tuple[int, MonitoringPolicy]:
-        """Return the committed version and a private copy of the policy."""
-        ...
-
-    def exists(self, policy_id: str) -> bool:
-        """Whether a policy with this id is committed."""
-        ...
-
-    def commit(self, changes: Sequence[Change], *, at: datetime) -> None:
-        """Apply every change atomically, or raise and apply none."""
-        ...
-
-    def policy_ids(self) -> tuple[str, ...]:
-        """The ids of committed policies, in the order they were first stored."""
-        ...
-
-    def view(self, policy_id: str) -> PolicyView:
-        """The read model of one policy."""
-        ...
-
-    def rebuild_view(self, policy_id: str) -> PolicyView:
-        """Recompute one policy's read model from its event log, store it and return it."""
-        ...
-
-    def event_log(self, policy_id: str) -> tuple[DomainEvent, ...]:
-        """Every committed event of one policy, oldest first."""
-        ...
-
-    def pending_deliveries(self, limit: int) -> list[PendingDelivery]:
-        """Up to *limit* undelivered outbox entries, oldest first."""
-        ...
-
-    def pending_count(self) -> int:
-        """How many outbox entries wait for delivery."""
-        ...
-
-    def record_attempt(self, incident_ids: Sequence[str]) -> None:
-        """Count a failed delivery attempt for these entries."""
-        ...
-
-    def mark_delivered(self, incident_ids: Sequence[str], *, at: datetime) -> None:
-        """Remove acknowledged entries from the pending outbox."""
-        ...
-
-    def close(self) -> None:
-        """Release what the store holds open."""
-        ...
 
 
 class UnitOfWork(Protocol):

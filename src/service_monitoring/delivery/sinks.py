@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
-from .model import Alert
+from ..domain.values import Alert
 
 __all__ = ["CollectingIncidentSink", "IncidentSink"]
 

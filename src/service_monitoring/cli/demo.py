@@ -14,8 +14,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Final
 
-from .aggregate import MonitoringPolicy
-from .model import MetricSample, ThresholdRule
+from ..domain.policy import MonitoringPolicy
+from ..domain.values import MetricSample, ThresholdRule
 
 __all__ = ["DEMO_CLOCK", "DEMO_START", "demo_cycles", "demo_policy"]
 

@@ -37,11 +37,11 @@ import re
 import tomllib
 from typing import Any, Final
 
-from .aggregate import MonitoringPolicy
-from .boundary import METRIC_NAME
-from .errors import DomainError
-from .model import RuleState, ThresholdRule
-from .policies import ModeRegistry
+from ..domain.errors import DomainError
+from ..domain.modes import ModeRegistry
+from ..domain.policy import MonitoringPolicy
+from ..domain.values import RuleState, ThresholdRule
+from ..intake.samples import METRIC_NAME
 
 __all__ = ["parse_policy"]
 

@@ -19,6 +19,11 @@ True
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # reports.py imports values.py, which imports this module
+    from .reports import CycleReport
+
 __all__ = [
     "BoundaryError",
     "ConcurrencyConflict",
@@ -89,9 +94,11 @@ class ConcurrencyConflict(BoundaryError):
 class DeliveryError(BoundaryError):
     """The sink did not acknowledge a batch; the incidents stay pending in the outbox.
 
+    The error is built once, where the failure is handled, with every fact known:
     ``pending`` is how many incidents wait for delivery after the failure;
     ``delivered`` how many the same call delivered before it failed;
-    ``report`` carries the cycle's committed result when a cycle raised it.
+    ``report`` is the cycle's committed result when
+    :meth:`~service_monitoring.MonitoringRuntime.run_cycle` raised it (else ``None``).
     """
 
     def __init__(
@@ -100,7 +107,7 @@ class DeliveryError(BoundaryError):
         *,
         pending: int = 0,
         delivered: int = 0,
-        report: object | None = None,
+        report: CycleReport | None = None,
     ) -> None:
         super().__init__(message)
         self.pending = pending

@@ -1,6 +1,6 @@
 """The ``service-monitoring`` command (also ``python -m service_monitoring``).
 
-Internal module: the console script calls :func:`main`.
+Internal module: the console script ``service-monitoring`` calls :func:`main`.
 
 Commands::
 
@@ -10,7 +10,7 @@ Commands::
     service-monitoring deliver --database PATH --webhook URL
 
 ``run`` reads the policy from a TOML file (the format is documented in
-:mod:`service_monitoring.policy_file`) and the samples from a JSON file (the
+:mod:`service_monitoring.cli.policy_file`) and the samples from a JSON file (the
 format of :func:`~service_monitoring.decode_samples`). Both are read and
 validated before the database is opened, so rejected input stores nothing.
 With ``--database`` the policy is registered when the database does not hold
@@ -45,11 +45,10 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Final, TextIO
 
-from .aggregate import MonitoringPolicy
-from .boundary import PayloadLimits, decode_samples
-from .codec import encode_alert
-from .demo import DEMO_CLOCK, demo_cycles, demo_policy
-from .errors import (
+from ..delivery.payload import alert_document
+from ..delivery.sinks import CollectingIncidentSink, IncidentSink
+from ..delivery.webhook import WebhookSink
+from ..domain.errors import (
     ConcurrencyConflict,
     DeliveryError,
     DomainError,
@@ -57,13 +56,16 @@ from .errors import (
     ServiceMonitoringError,
     StoreUnavailable,
 )
-from .model import Alert, MetricSample, ThresholdRule
-from .observability import LOGGER_NAME, LogfmtFormatter, Telemetry
+from ..domain.policy import MonitoringPolicy
+from ..domain.values import MetricSample, ThresholdRule
+from ..intake.samples import PayloadLimits, decode_samples
+from ..intake.secret import Secret
+from ..runtime import MonitoringRuntime
+from ..telemetry.signals import LOGGER_NAME, Telemetry
+from .demo import DEMO_CLOCK, demo_cycles, demo_policy
+from .logfmt import LogfmtFormatter
 from .policy_file import parse_policy
-from .runtime import CycleReport, MonitoringRuntime
-from .secret import Secret
-from .sinks import CollectingIncidentSink, IncidentSink
-from .webhook import WebhookSink
+from .render import alert_line, count, print_cycle, print_line, rule_line
 
 __all__ = [
     "EXIT_OK",
@@ -217,24 +219,24 @@ def _run(args: argparse.Namespace, out: TextIO, telemetry: Telemetry) -> int:
     webhook = _webhook(args.webhook)
     sink: IncidentSink = CollectingIncidentSink() if webhook is None else webhook
     with MonitoringRuntime(database=args.database, sink=sink, telemetry=telemetry) as runtime:
-        waiting = len(runtime.pending_deliveries())
+        waiting = runtime.pending_count()
         if webhook is None and waiting:
             # Standard output would acknowledge them: the webhook would never see them.
             raise _Rejected(
-                f"{args.database}: {_count(waiting, 'incident')} "
+                f"{args.database}: {count(waiting, 'incident')} "
                 f"{'waits' if waiting == 1 else 'wait'} for a webhook; "
                 "pass --webhook URL (or run `service-monitoring deliver` first)"
             )
-        _print(out, _adopt(runtime, policy, args.policy))
+        print_line(out, _adopt(runtime, policy, args.policy))
         try:
             report = runtime.run_cycle(policy.policy_id, samples)
         except DeliveryError as error:
-            if isinstance(error.report, CycleReport):
-                _print_cycle(out, error.report)
+            if error.report is not None:
+                print_cycle(out, error.report)
             raise
         # Without a webhook, standard output is the sink: list what it took.
         delivered = sink.alerts if isinstance(sink, CollectingIncidentSink) else None
-        _print_cycle(out, report, alerts=delivered)
+        print_cycle(out, report, alerts=delivered)
     return EXIT_OK
 
 
@@ -243,13 +245,13 @@ def _incidents(args: argparse.Namespace, out: TextIO, telemetry: Telemetry) -> i
         incidents = [a for pid in runtime.policy_ids() for a in runtime.open_incidents(pid)]
         pending = [entry.alert.incident_id for entry in runtime.pending_deliveries()]
     if args.json:
-        document = {"open_incidents": [encode_alert(a) for a in incidents], "pending": pending}
-        _print(out, json.dumps(document, indent=2))
+        document = {"open_incidents": [alert_document(a) for a in incidents], "pending": pending}
+        print_line(out, json.dumps(document, indent=2))
         return EXIT_OK
-    _print(out, f"Open incidents ({len(incidents)})")
+    print_line(out, f"Open incidents ({len(incidents)})")
     for alert in incidents:
-        _print(out, "  " + _alert_line(alert))
-    _print(out, f"Pending deliveries: {len(pending)}")
+        print_line(out, "  " + alert_line(alert))
+    print_line(out, f"Pending deliveries: {len(pending)}")
     return EXIT_OK
 
 
@@ -258,8 +260,8 @@ def _deliver(args: argparse.Namespace, out: TextIO, telemetry: Telemetry) -> int
     database = _existing(args.database)
     with MonitoringRuntime(database=database, sink=sink, telemetry=telemetry) as runtime:
         delivered = runtime.deliver_pending()
-        pending = len(runtime.pending_deliveries())
-        _print(out, f"Delivered {_count(delivered, 'incident')}; {pending} pending")
+        pending = runtime.pending_count()
+        print_line(out, f"Delivered {count(delivered, 'incident')}; {pending} pending")
     return EXIT_OK
 
 
@@ -268,22 +270,22 @@ def _demo(args: argparse.Namespace, out: TextIO, telemetry: Telemetry) -> int:
     clock = DEMO_CLOCK
     with MonitoringRuntime(sink=sink, telemetry=telemetry, clock=lambda: clock) as runtime:
         runtime.register_policy(demo_policy())
-        _print(out, "service-monitoring demo: policy 'checkout', in-memory store, fixed clock")
-        _print(out, "")
+        print_line(out, "service-monitoring demo: policy 'checkout', in-memory store, fixed clock")
+        print_line(out, "")
         policy = runtime.policy("checkout")
-        _print(out, "Rules")
+        print_line(out, "Rules")
         for rule in policy.rules():
-            _print(out, "  " + _rule_line(rule, policy.rule_state(rule.rule_id).value))
+            print_line(out, "  " + rule_line(rule, policy.rule_state(rule.rule_id).value))
         for number, samples in enumerate(demo_cycles(), start=1):
-            _print(out, "")
-            _print_cycle(out, runtime.run_cycle("checkout", samples), title=f"Cycle {number}")
+            print_line(out, "")
+            print_cycle(out, runtime.run_cycle("checkout", samples), title=f"Cycle {number}")
         incidents = runtime.open_incidents("checkout")
-        _print(out, "")
-        _print(out, f"Open incidents ({len(incidents)})")
+        print_line(out, "")
+        print_line(out, f"Open incidents ({len(incidents)})")
         for alert in incidents:
-            _print(out, "  " + _alert_line(alert))
-        _print(out, "")
-        _print(out, f"Delivered to the demo sink: {_count(len(sink.alerts), 'alert')}")
+            print_line(out, "  " + alert_line(alert))
+        print_line(out, "")
+        print_line(out, f"Delivered to the demo sink: {count(len(sink.alerts), 'alert')}")
     return EXIT_OK
 
 
@@ -352,48 +354,3 @@ def _adopt(runtime: MonitoringRuntime, policy: MonitoringPolicy, source: Path) -
 
 def _rules_of(policy: MonitoringPolicy) -> dict[str, tuple[ThresholdRule, str]]:
     return {r.rule_id: (r, policy.rule_state(r.rule_id).value) for r in policy.rules()}
-
-
-# -- output ------------------------------------------------------------------------------------
-
-
-def _print(out: TextIO, line: str) -> None:
-    print(line, file=out)
-
-
-def _print_cycle(
-    out: TextIO,
-    report: CycleReport,
-    *,
-    title: str = "Cycle",
-    alerts: Sequence[Alert] | None = None,
-) -> None:
-    """The cycle's summary, then *alerts* (default: the alerts it opened)."""
-    _print(
-        out,
-        f"{title}: {_count(report.samples_evaluated, 'sample')}, "
-        f"{_count(report.alerts_opened, 'alert')} opened, {report.alerts_published} published, "
-        f"{report.pending_deliveries} pending, {report.open_incident_count} open",
-    )
-    for alert in report.alerts if alerts is None else alerts:
-        _print(out, "  " + _alert_line(alert))
-
-
-def _alert_line(alert: Alert) -> str:
-    return (
-        f"{alert.incident_id}  {alert.severity.value:<8}  {alert.policy_id}/{alert.rule_id}  "
-        f"{alert.metric}={alert.observed_value:g} (threshold {alert.threshold:g}) "
-        f"at {alert.observed_at:%Y-%m-%dT%H:%M:%SZ}"
-    )
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" + ("" if number == 1 else "s")
-
-
-def _rule_line(rule: ThresholdRule, state: str) -> str:
-    how = rule.mode if rule.window == 1 else f"{rule.mode}, window {rule.window}"
-    return (
-        f"{rule.rule_id:<12} {state:<8} {rule.severity.value:<9} "
-        f"{rule.metric} > {rule.threshold:g} ({how})"
-    )

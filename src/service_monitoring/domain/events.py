@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .model import Alert, ThresholdRule
+from .values import Alert, ThresholdRule
 
 __all__ = [
     "DomainEvent",

@@ -10,6 +10,7 @@ the runtime retries; what never will -- any other 4xx, or a redirect, which
 is not followed so the token never travels to another address -- is
 :class:`~service_monitoring.DeliveryRejected`.
 
+The body is :func:`~service_monitoring.delivery.payload.batch_body`.
 Messages and ``repr`` name only the endpoint's origin (scheme, host, port):
 some webhook URLs carry a credential in their path or query.
 """
@@ -18,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import http.client
-import json
 import math
 import re
 import urllib.error
@@ -27,10 +27,10 @@ from collections.abc import Sequence
 from typing import Final
 from urllib.parse import urlsplit
 
-from .codec import encode_alert
-from .errors import DeliveryRejected, DomainError, PublicationFailed
-from .model import Alert
-from .secret import Secret
+from ..domain.errors import DeliveryRejected, DomainError, PublicationFailed
+from ..domain.values import Alert
+from ..intake.secret import Secret
+from .payload import batch_body
 
 __all__ = ["WebhookSink"]
 
@@ -100,11 +100,7 @@ class WebhookSink:
         batch = tuple(alerts)
         if not batch:
             return
-        body = json.dumps(
-            {"alerts": [encode_alert(alert) for alert in batch]},
-            allow_nan=False,
-            separators=(",", ":"),
-        ).encode("utf-8")
+        body = batch_body(batch)
         request = urllib.request.Request(  # noqa: S310 - the scheme is checked to be http(s)
             self._url, data=body, method="POST", headers=self._headers(batch)
         )

@@ -1,6 +1,8 @@
 """The codec: domain objects to JSON-ready dicts and back, for storage.
 
-Internal module: the stores use it; nothing outside the package should.
+Internal module: the stores use it; nothing outside the package should. It is the
+storage format only: the webhook's wire format is
+:mod:`service_monitoring.delivery.payload`, so either can change without the other.
 
 Each encoder writes a ``"type"`` tag and only plain JSON values (``str``,
 ``float``, ``int``, lists, dicts); timestamps travel as ISO 8601 strings with
@@ -25,9 +27,8 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from .aggregate import MonitoringPolicy
-from .errors import DomainError
-from .events import (
+from ..domain.errors import DomainError
+from ..domain.events import (
     DomainEvent,
     IncidentClosed,
     IncidentOpened,
@@ -35,19 +36,23 @@ from .events import (
     RuleAdded,
     RuleRetired,
 )
-from .model import Alert, MetricSample, RuleState, ThresholdRule, to_utc
-from .policies import ModeRegistry
+from ..domain.modes import ModeRegistry
+from ..domain.policy import MonitoringPolicy
+from ..domain.values import Alert, MetricSample, RuleState, ThresholdRule, to_utc
+from .read_models import PolicyView
 
 __all__ = [
     "decode_alert",
     "decode_event",
     "decode_policy",
     "decode_rule",
+    "decode_view",
     "dumps",
     "encode_alert",
     "encode_event",
     "encode_policy",
     "encode_rule",
+    "encode_view",
     "loads",
 ]
 
@@ -106,7 +111,7 @@ def _decode_sample(data: Mapping[str, Any]) -> MetricSample:
 
 
 def encode_alert(alert: Alert) -> Document:
-    """An alert as a dict (also the JSON shape sinks publish)."""
+    """An alert as a dict (the stored shape; the webhook has its own payload encoder)."""
     return {
         "incident_id": alert.incident_id,
         "policy_id": alert.policy_id,
@@ -208,7 +213,7 @@ def decode_policy(
     rules: Iterable[tuple[ThresholdRule, RuleState]] = [
         (decode_rule(item), RuleState(item["state"])) for item in data["rules"]
     ]
-    return MonitoringPolicy._restore(
+    return MonitoringPolicy.restore(
         data["policy_id"],
         modes=modes,
         rules=rules,
@@ -218,4 +223,22 @@ def decode_policy(
             for rule_id, items in data["recent"].items()
         },
         open_incidents=[decode_alert(item) for item in data["open"]],
+    )
+
+
+def encode_view(view: PolicyView) -> Document:
+    """A read model as a dict, for a store that keeps it."""
+    return {
+        "policy_id": view.policy_id,
+        "active_rules": list(view.active_rules),
+        "open_incidents": [encode_alert(alert) for alert in view.open_incidents],
+    }
+
+
+def decode_view(data: Mapping[str, Any]) -> PolicyView:
+    """A read model from :func:`encode_view`'s output."""
+    return PolicyView(
+        data["policy_id"],
+        tuple(data["active_rules"]),
+        tuple(decode_alert(item) for item in data["open_incidents"]),
     )

@@ -21,7 +21,7 @@ from types import MappingProxyType
 from typing import Protocol, runtime_checkable
 
 from .errors import DomainError
-from .model import MetricSample, ThresholdRule
+from .values import MetricSample, ThresholdRule
 
 __all__ = [
     "STANDARD_MODES",

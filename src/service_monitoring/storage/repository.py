@@ -18,8 +18,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
-from .aggregate import MonitoringPolicy
-from .errors import DomainError
+from ..domain.errors import DomainError
+from ..domain.policy import MonitoringPolicy
 
 __all__ = ["Loaded", "PolicyRepository", "TrackingRepository"]
 

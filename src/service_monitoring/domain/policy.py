@@ -11,12 +11,12 @@ events that the unit of work commits.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections import deque
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from operator import attrgetter
 from typing import Final
 
+from .batches import group_by_metric
 from .errors import DomainError, InvalidTransition, UnknownRule
 from .events import (
     DomainEvent,
@@ -26,8 +26,8 @@ from .events import (
     RuleAdded,
     RuleRetired,
 )
-from .model import Alert, MetricSample, RuleState, ThresholdRule
-from .policies import STANDARD_MODES, ModeRegistry, Verdict
+from .modes import STANDARD_MODES, ModeRegistry, Verdict
+from .values import Alert, MetricSample, RuleState, ThresholdRule
 
 __all__ = ["MonitoringPolicy"]
 
@@ -242,7 +242,7 @@ class MonitoringPolicy:
         The call is atomic: every verdict is computed before any state changes,
         so a mode that raises leaves the policy as it was.
         """
-        buckets = self._bucket(samples)
+        buckets = group_by_metric(samples, self._active)
         newest, verdicts = self._judge(buckets)
         return self._apply(newest, verdicts)
 
@@ -288,36 +288,6 @@ class MonitoringPolicy:
                 f"rule {rule_id!r} is {current.value}; it cannot become {target.value}"
             )
         return current
-
-    def _bucket(self, samples: Iterable[MetricSample]) -> dict[str, list[MetricSample]]:
-        """Group the samples whose metric some active rule watches, each group in time order."""
-        try:
-            batch = samples if isinstance(samples, list | tuple) else list(samples)
-        except TypeError:
-            raise DomainError(
-                f"evaluate takes an iterable of MetricSample, got {type(samples).__name__}"
-            ) from None
-        for kind in set(map(type, batch)):  # checked per type, in C, not per sample
-            if not issubclass(kind, MetricSample):
-                raise DomainError(f"evaluate takes MetricSample objects, got {kind.__name__}")
-        # One stable sort of the whole batch (cheap when it arrives in time order, as it
-        # usually does) leaves every bucket in time order.
-        batch = sorted(batch, key=_observed_at)
-        active = self._active
-        if len(batch) < len(active):  # a few samples: touch only the metrics they name
-            buckets: dict[str, list[MetricSample]] = {}
-            for sample in batch:
-                if sample.metric in active:
-                    buckets.setdefault(sample.metric, []).append(sample)
-            return buckets
-        # Many samples: one list per watched metric up front, so the loop is a single
-        # C-level get-and-append per sample; unwatched samples fall into a deque that
-        # keeps nothing.
-        buckets = {metric: [] for metric in active}
-        get, discard = buckets.get, deque[MetricSample](maxlen=0)
-        for sample in batch:
-            get(sample.metric, discard).append(sample)
-        return {metric: bucket for metric, bucket in buckets.items() if bucket}
 
     def _judge(
         self, buckets: dict[str, list[MetricSample]]
@@ -380,20 +350,37 @@ class MonitoringPolicy:
                 )
         return opened
 
-    # -- restoring (used by the codec) ------------------------------------------------
+    # -- rehydration -------------------------------------------------------------
 
     @classmethod
-    def _restore(
+    def restore(
         cls,
         policy_id: str,
         *,
-        modes: ModeRegistry | None,
         rules: Iterable[tuple[ThresholdRule, RuleState]],
         seen: Mapping[str, datetime],
         recent: Mapping[str, tuple[MetricSample, ...]],
         open_incidents: Iterable[Alert],
+        modes: ModeRegistry | None = None,
     ) -> MonitoringPolicy:
-        """Rebuild a stored policy without recording events; every rule is re-checked."""
+        """Rebuild a policy from stored state, recording no event.
+
+        The named way back from storage: a store's codec calls it with what it
+        saved. Every rule is added again and checked against *modes*, and every
+        kept sample and open incident must name a known rule, so stored state
+        that breaks an invariant is refused as new input would be.
+
+        >>> from datetime import datetime, timezone
+        >>> at = datetime(2026, 11, 21, 10, 0, tzinfo=timezone.utc)
+        >>> rule = ThresholdRule("latency", "http.latency_ms", 250, "critical")
+        >>> policy = MonitoringPolicy.restore(
+        ...     "checkout", rules=[(rule, RuleState.ACTIVE)],
+        ...     seen={"http.latency_ms": at}, recent={}, open_incidents=[])
+        >>> policy.rule_state("latency"), policy.last_evaluated("http.latency_ms") == at
+        (<RuleState.ACTIVE: 'active'>, True)
+        >>> policy.has_pending_events
+        False
+        """
         policy = cls(policy_id, modes=modes)
         for rule, state in rules:
             policy.add_rule(rule)

@@ -18,11 +18,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from .aggregate import MonitoringPolicy
-from .errors import DomainError, PolicyNotFound
-from .events import DomainEvent, IncidentOpened
+from ..domain.clock import Clock
+from ..domain.errors import DomainError, PolicyNotFound
+from ..domain.events import DomainEvent, IncidentOpened
+from ..domain.policy import MonitoringPolicy
+from .port import Change, PendingDelivery, check_version
 from .read_models import PolicyView
-from .unit_of_work import Change, Clock, PendingDelivery, StoreUnitOfWork, check_version
+from .unit_of_work import StoreUnitOfWork
 
 __all__ = ["InMemoryStore", "InMemoryUnitOfWork"]
 
