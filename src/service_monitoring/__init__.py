@@ -18,10 +18,8 @@ service_monitoring.InMemoryStore is deprecated and will be removed in 1.2.0;
 use 'from service_monitoring.storage import InMemoryStore'
 """
 
-from __future__ import annotations
-
-import importlib
-import warnings
+import importlib as _importlib
+import warnings as _warnings
 
 from .delivery.outbox import DeliveryPolicy
 from .delivery.sinks import CollectingIncidentSink, IncidentSink
@@ -125,10 +123,10 @@ def __getattr__(name: str) -> object:
     home = _MOVED.get(name)
     if home is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    warnings.warn(
+    _warnings.warn(
         f"{__name__}.{name} is deprecated and will be removed in {_REMOVED_IN}; "
         f"use 'from {home} import {name}'",
         DeprecationWarning,
         stacklevel=2,
     )
-    return getattr(importlib.import_module(home), name)
+    return getattr(_importlib.import_module(home), name)

@@ -15,11 +15,11 @@ from service_monitoring import (
     MonitoringRuntime,
     PublicationFailed,
     StoreUnavailable,
-    memory_store,
-    read_models,
-    sqlite_store,
 )
-from service_monitoring.codec import encode_policy
+from service_monitoring.storage import InMemoryStore, PolicyView, SqliteStore
+from service_monitoring.storage import memory as memory_store
+from service_monitoring.storage import sqlite as sqlite_store
+from service_monitoring.storage.codec import encode_policy
 from support import latency_policy, sample
 
 BREACH = [sample("http.latency_ms", 300)]
@@ -78,12 +78,12 @@ def observable_state(runtime: MonitoringRuntime, database: Path | None) -> objec
 
 # (store kind, step, object whose attribute the step calls, attribute name)
 COMMIT_STEPS = [
-    ("memory", "policy write", memory_store, "_Record"),
-    ("memory", "read model", read_models.PolicyView, "evolve"),
+    ("memory", "version check", memory_store, "check_version"),
+    ("memory", "read model", PolicyView, "evolve"),
     ("memory", "outbox", memory_store, "PendingDelivery"),
     ("sqlite", "policy write", sqlite_store, "encode_policy"),
     ("sqlite", "event log", sqlite_store, "encode_event"),
-    ("sqlite", "read model", read_models.PolicyView, "evolve"),
+    ("sqlite", "read model", PolicyView, "evolve"),
     ("sqlite", "outbox", sqlite_store, "encode_alert"),
 ]
 
@@ -148,10 +148,14 @@ def test_the_sink_failing_during_delivery_gets_the_same_ids_again(
 
 
 def test_a_failure_after_the_sink_acknowledged_redelivers_with_the_same_id(
-    runtime: MonitoringRuntime, sink: RecordingSink, monkeypatch: pytest.MonkeyPatch
+    runtime: MonitoringRuntime,
+    sink: RecordingSink,
+    store_kind: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    store = runtime._store  # the step after delivery: recording it
-    monkeypatch.setattr(store, "mark_delivered", fail)
+    # The step after delivery, recording it, fails in whichever store the runtime opened.
+    store_class = InMemoryStore if store_kind == "memory" else SqliteStore
+    monkeypatch.setattr(store_class, "mark_delivered", fail)
     with pytest.raises(Boom):
         runtime.run_cycle("checkout", BREACH)
     monkeypatch.undo()
@@ -169,16 +173,22 @@ def test_a_corrupted_sqlite_file_is_reported_as_store_unavailable(tmp_path: Path
     assert path.read_bytes() == b"this is not sqlite" * 100
 
 
-def test_a_locked_sqlite_database_is_reported_as_store_unavailable(tmp_path: Path) -> None:
+def test_a_locked_sqlite_database_is_reported_as_store_unavailable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "locked.db"
+    connect = sqlite3.connect
+
+    def impatient(*args: object, **kwargs: object) -> sqlite3.Connection:
+        # Wait 50 ms for a lock instead of the store's 5 s, so the test is quick.
+        return connect(*args, **{**kwargs, "timeout": 0.05})  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sqlite3, "connect", impatient)
     with MonitoringRuntime(database=path) as runtime:
         runtime.register_policy(latency_policy())
-        blocker = sqlite3.connect(path, isolation_level=None)
+        blocker = connect(path, isolation_level=None)
         blocker.execute("BEGIN EXCLUSIVE")
         try:
-            store = runtime._store
-            assert isinstance(store, sqlite_store.SqliteStore)
-            store._connection.execute("PRAGMA busy_timeout = 50")  # type: ignore[union-attr]
             with pytest.raises(StoreUnavailable, match="database is locked"):
                 runtime.run_cycle("checkout", BREACH)
         finally:

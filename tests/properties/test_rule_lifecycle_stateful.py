@@ -21,7 +21,7 @@ from service_monitoring import (
     RuleState,
     ThresholdRule,
 )
-from service_monitoring.codec import decode_policy, encode_policy
+from service_monitoring.storage.codec import decode_policy, encode_policy
 from support import at
 
 RULE_IDS = st.sampled_from(["a", "b", "c", "d", "e"])

@@ -11,9 +11,11 @@ from service_monitoring import (
     CollectingIncidentSink,
     MonitoringPolicy,
     MonitoringRuntime,
+    StoreUnavailable,
+)
+from service_monitoring.storage import (
     SqliteStore,
     SqliteUnitOfWork,
-    StoreUnavailable,
 )
 from support import latency_policy, sample
 
@@ -75,13 +77,11 @@ def test_the_runtime_still_closes_the_sink_when_closing_the_store_fails(
             closed.append("sink")
 
     runtime = MonitoringRuntime(database=tmp_path / "m.db", sink=Sink())
-    store = runtime._store
-    assert isinstance(store, SqliteStore)
 
-    def broken_close() -> None:
+    def broken_close(store: SqliteStore) -> None:
         raise StoreUnavailable("disk went away")
 
-    monkeypatch.setattr(store, "close", broken_close)
+    monkeypatch.setattr(SqliteStore, "close", broken_close)
     with pytest.raises(StoreUnavailable):
         runtime.close()
     assert closed == ["sink"]

@@ -57,7 +57,7 @@ def parse_policy(text: str, *, modes: ModeRegistry | None = None) -> MonitoringP
     >>> parse_policy('id = "checkout"\\nowner = "me"')
     Traceback (most recent call last):
     ...
-    service_monitoring.errors.DomainError: owner: unknown key
+    service_monitoring.domain.errors.DomainError: owner: unknown key
     """
     try:
         document = tomllib.loads(text)

@@ -8,9 +8,10 @@ on its own rather than borrowed from the storage codec: the stored format may
 change (and be migrated) without a receiver noticing, and the other way round.
 
 >>> from datetime import datetime, timezone
->>> from service_monitoring import Alert, ThresholdRule
+>>> from service_monitoring import Alert, MetricSample, ThresholdRule
 >>> rule = ThresholdRule("latency", "http.latency_ms", 250, "critical")
->>> alert = Alert.open("checkout", rule, datetime(2026, 11, 21, 10, 0, tzinfo=timezone.utc))
+>>> at = datetime(2026, 11, 21, 10, 0, tzinfo=timezone.utc)
+>>> alert = Alert.open("checkout", rule, MetricSample("http.latency_ms", 300, at))
 >>> sorted(alert_document(alert))  # doctest: +NORMALIZE_WHITESPACE
 ['incident_id', 'metric', 'observed_at', 'observed_value', 'policy_id', 'rule_id',
  'severity', 'threshold']

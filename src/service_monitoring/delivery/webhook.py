@@ -68,7 +68,7 @@ class WebhookSink:
     >>> WebhookSink("https://user:password@alerts.example.com/hook")
     Traceback (most recent call last):
     ...
-    service_monitoring.errors.DomainError: the URL must not contain credentials; pass them as token
+    service_monitoring.domain.errors.DomainError: the URL must not contain credentials; pass them as token
     """
 
     __slots__ = ("_opener", "_origin", "_timeout", "_token", "_url")

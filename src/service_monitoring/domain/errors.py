@@ -62,7 +62,7 @@ class DomainError(ServiceMonitoringError, ValueError):
     >>> MetricSample("cpu", 0.5, datetime(2026, 1, 1))
     Traceback (most recent call last):
     ...
-    service_monitoring.errors.DomainError: observed_at must be timezone-aware, got a naive datetime
+    service_monitoring.domain.errors.DomainError: observed_at must be timezone-aware, got a naive datetime
     """
 
 

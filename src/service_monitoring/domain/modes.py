@@ -226,7 +226,7 @@ class ModeRegistry:
     >>> STANDARD_MODES.register(Below())
     Traceback (most recent call last):
     ...
-    service_monitoring.errors.DomainError: this registry is frozen; use extended() to add 'below'
+    service_monitoring.domain.errors.DomainError: this registry is frozen; use extended() to add 'below'
     """
 
     __slots__ = ("_frozen", "_modes")

@@ -69,7 +69,7 @@ class MonitoringPolicy:
     >>> policy.activate_rule("latency")
     Traceback (most recent call last):
     ...
-    service_monitoring.errors.InvalidTransition: rule 'latency' is active; it cannot become active
+    service_monitoring.domain.errors.InvalidTransition: rule 'latency' is active; it cannot become active
     """
 
     __slots__ = (

@@ -113,7 +113,7 @@ class MetricSample:
     >>> MetricSample("cpu.utilisation", True, sample.observed_at)
     Traceback (most recent call last):
     ...
-    service_monitoring.errors.DomainError: value must be a real number, got bool
+    service_monitoring.domain.errors.DomainError: value must be a real number, got bool
     """
 
     metric: str
@@ -140,7 +140,7 @@ class ThresholdRule:
     >>> ThresholdRule("bad", "http.latency_ms", float("nan"), "warning")
     Traceback (most recent call last):
     ...
-    service_monitoring.errors.DomainError: threshold must be finite, got nan
+    service_monitoring.domain.errors.DomainError: threshold must be finite, got nan
     """
 
     rule_id: str

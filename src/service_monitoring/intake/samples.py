@@ -65,7 +65,7 @@ class PayloadLimits:
     >>> PayloadLimits(max_samples=0)
     Traceback (most recent call last):
     ...
-    service_monitoring.errors.DomainError: max_samples must be a whole number >= 1, got 0
+    service_monitoring.domain.errors.DomainError: max_samples must be a whole number >= 1, got 0
     """
 
     max_bytes: int = 1024 * 1024
@@ -95,7 +95,7 @@ def decode_samples(
     >>> decode_samples('{"samples": [{"metric": "cpu", "value": true, "observed_at": "x"}]}')
     Traceback (most recent call last):
     ...
-    service_monitoring.errors.PayloadRejected: samples[0].value: expected a finite number, got bool
+    service_monitoring.domain.errors.PayloadRejected: samples[0].value: expected a finite number, got bool
     """
     if limits is None:
         limits = PayloadLimits()

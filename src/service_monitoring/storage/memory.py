@@ -1,7 +1,7 @@
 """The in-memory store and its unit of work: the embedded default.
 
 Internal module: import :class:`InMemoryStore` and :class:`InMemoryUnitOfWork`
-from :mod:`service_monitoring`.
+from the public :mod:`service_monitoring.storage` namespace.
 
 Committed state is a set of per-policy records guarded by one lock. A commit
 checks versions, computes every new record (policy snapshot, events, read
@@ -42,7 +42,8 @@ class InMemoryStore:
 
     Thread-safe: every read and every commit holds the store's lock.
 
-    >>> from service_monitoring import InMemoryUnitOfWork, MonitoringPolicy
+    >>> from service_monitoring import MonitoringPolicy
+    >>> from service_monitoring.storage import InMemoryUnitOfWork
     >>> store = InMemoryStore()
     >>> with InMemoryUnitOfWork(store) as uow:
     ...     uow.policies.add(MonitoringPolicy("checkout"))

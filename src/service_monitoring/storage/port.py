@@ -1,7 +1,7 @@
 """The storage port: what a store implements and what it receives.
 
-Part of the public :mod:`service_monitoring.storage` namespace: import
-:class:`Store`, :class:`Change` and :class:`PendingDelivery` from there.
+Internal module: import :class:`Store`, :class:`Change` and :class:`PendingDelivery`
+from the public :mod:`service_monitoring.storage` namespace.
 
 A store keeps committed policies, their event logs, their read models and the
 outbox. A unit of work hands it a list of :class:`Change` records in one call to

@@ -1,8 +1,8 @@
 """Per-policy read models, projected from committed events.
 
-Part of the public :mod:`service_monitoring.storage` namespace: a store keeps one
-:class:`PolicyView` per policy; users read it through
-:class:`~service_monitoring.MonitoringRuntime`.
+Internal module: import :class:`PolicyView` from the public
+:mod:`service_monitoring.storage` namespace. A store keeps one view per policy;
+users read it through :class:`~service_monitoring.MonitoringRuntime`.
 
 A read model answers questions cheaply (which incidents are open, which rules
 are active) but never decides anything: it is derived from the events the

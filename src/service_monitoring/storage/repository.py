@@ -1,6 +1,7 @@
 """The repository: how a unit of work finds, adds and tracks policies.
 
-Internal module: use it through ``uow.policies`` of a unit of work.
+Internal module: import :class:`PolicyRepository` from the public
+:mod:`service_monitoring.storage` namespace; use it through ``uow.policies``.
 
 :class:`PolicyRepository` is the protocol every unit of work exposes as
 ``uow.policies``. :class:`TrackingRepository` implements it once for every
@@ -57,7 +58,8 @@ class Loaded:
 class TrackingRepository:
     """An identity map over a store's ``load`` and ``exists`` functions.
 
-    >>> from service_monitoring import InMemoryUnitOfWork, MonitoringPolicy
+    >>> from service_monitoring import MonitoringPolicy
+    >>> from service_monitoring.storage import InMemoryUnitOfWork
     >>> with InMemoryUnitOfWork() as uow:
     ...     uow.policies.add(MonitoringPolicy("checkout"))
     ...     uow.policies.get("checkout") is uow.policies.get("checkout")

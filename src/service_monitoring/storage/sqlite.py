@@ -1,7 +1,7 @@
 """The SQLite store and its unit of work: durable state in one file.
 
 Internal module: import :class:`SqliteStore` and :class:`SqliteUnitOfWork`
-from :mod:`service_monitoring`.
+from the public :mod:`service_monitoring.storage` namespace.
 
 One connection per store, in autocommit mode, so every write runs in an
 explicit ``BEGIN IMMEDIATE`` transaction that either commits whole or rolls
@@ -65,7 +65,8 @@ class SqliteStore:
     :meth:`close` it, or use it as a context manager.
 
     >>> import tempfile, pathlib
-    >>> from service_monitoring import MonitoringPolicy, SqliteUnitOfWork
+    >>> from service_monitoring import MonitoringPolicy
+    >>> from service_monitoring.storage import SqliteUnitOfWork
     >>> folder = tempfile.TemporaryDirectory()
     >>> path = pathlib.Path(folder.name, "monitoring.db")
     >>> with SqliteStore(path) as store:

@@ -1,7 +1,7 @@
 """The unit of work: one aggregate change, committed whole or not at all.
 
-Part of the public :mod:`service_monitoring.storage` namespace: import
-:class:`StoreUnitOfWork` and :class:`UnitOfWork` from there.
+Internal module: import :class:`StoreUnitOfWork` and :class:`UnitOfWork` from the
+public :mod:`service_monitoring.storage` namespace.
 
 A unit of work is a context manager. Inside it you load policies through
 ``uow.policies``, change them, and call :meth:`~StoreUnitOfWork.commit`.

@@ -37,7 +37,7 @@ def offences(path: Path) -> list[str]:
 
 
 def test_the_package_never_deserialises_code() -> None:
-    sources = sorted(PACKAGE.glob("*.py"))
+    sources = sorted(PACKAGE.rglob("*.py"))
     assert len(sources) > 10
     assert [offence for path in sources for offence in offences(path)] == []
 

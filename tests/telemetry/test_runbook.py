@@ -20,8 +20,8 @@ from service_monitoring import (
     ServiceMonitoringError,
     StoreUnavailable,
 )
-from service_monitoring.cli import exit_code_for, main
-from service_monitoring.observability import RUNBOOK, RunbookEntry
+from service_monitoring.cli.app import exit_code_for, main
+from service_monitoring.telemetry.runbook import RUNBOOK, RunbookEntry
 from support import sample
 
 

@@ -15,7 +15,7 @@ from service_monitoring import (
     Secret,
     WebhookSink,
 )
-from service_monitoring.codec import encode_alert
+from service_monitoring.delivery.payload import alert_document
 from support import latency_policy, sample
 
 TOKEN = "wh-t0ken-never-printed"
@@ -35,7 +35,7 @@ def test_a_batch_is_posted_as_json_with_token_and_idempotency_key(endpoint) -> N
     with runtime:
         report = runtime.run_cycle("checkout", [sample("http.latency_ms", 320)])
     (request,) = endpoint.requests
-    assert request["body"] == {"alerts": [encode_alert(alert) for alert in report.alerts]}
+    assert request["body"] == {"alerts": [alert_document(alert) for alert in report.alerts]}
     headers = {name.lower(): value for name, value in request["headers"].items()}
     assert headers["authorization"] == f"Bearer {TOKEN}"
     assert headers["content-type"] == "application/json"

@@ -6,12 +6,11 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from service_monitoring import ConcurrencyConflict, MonitoringRuntime
-from service_monitoring.cli import main
+from service_monitoring.cli.app import main
 
 TOKEN = "cli-t0ken-from-the-environment"
 
@@ -382,9 +381,8 @@ def test_python_m_service_monitoring_runs_as_a_subprocess(
 
 
 def test_the_module_docstring_documents_the_exit_codes() -> None:
-    import service_monitoring.cli as cli
+    import service_monitoring.cli.app as cli
 
     assert cli.__doc__ is not None
     for text in ("Exit codes: 0 success; 2 rejected input", "3 the sink", "4 the store failed"):
         assert text in cli.__doc__
-    assert Path(cli.__file__).name == "cli.py"

@@ -20,7 +20,7 @@ from service_monitoring import (
     StoreUnavailable,
     Telemetry,
 )
-from service_monitoring.observability import LogfmtFormatter
+from service_monitoring.cli.logfmt import LogfmtFormatter
 from support import latency_policy, sample
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from service_monitoring import DomainError, RuleState, ThresholdRule
-from service_monitoring.policy_file import parse_policy
+from service_monitoring.cli.policy_file import parse_policy
 
 RULE = 'rule_id = "{rule_id}"\nmetric = "http.latency_ms"\nthreshold = 250\nseverity = "critical"\n'
 

@@ -39,7 +39,7 @@ from service_monitoring import (
     WebhookSink,
     decode_samples,
 )
-from service_monitoring.cli import main
+from service_monitoring.cli.app import main
 from support import latency_policy, sample
 
 TOKEN = "sm-leak-canary-7f3a9c1e5b"  # unique enough that any occurrence is a leak
