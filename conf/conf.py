@@ -29,7 +29,7 @@ extensions = [
     "sphinx_copybutton",
     "sphinx_design",  # dropdowns for exercise solutions
     "sphinxcontrib.mermaid",
-    "public_api",  # conf/_ext: links land on public names; re-exported data is documented
+    "public_api",  # conf/_ext: links spelled with internal modules land on the public names
     # conf/_ext: furo's sidebar built once per build, not once per page (same HTML, O(pages))
     "fast_navigation",
     "build_caches",  # conf/_ext: per-build caches of work repeated on every page (same output)

@@ -1,8 +1,10 @@
-"""Write one internals page per module of ``service_monitoring``.
+"""Write one internals page per internal module of ``service_monitoring``.
 
 Each page documents one internal module with ``:no-index:``, so it registers no
-link target: every reference on the site resolves to the public name. Pages of
-modules that no longer exist are deleted. Run it after adding, renaming or
+link target: every reference on the site resolves to the public name. The two
+public namespaces (the package root and ``service_monitoring.storage``) have
+pages of their own and are skipped. Pages of modules that no longer exist are
+deleted. Run it after adding, renaming or
 removing a module (``tests/docs`` fails until you do)::
 
     python scripts/make_internals_pages.py
@@ -16,6 +18,7 @@ import pkgutil
 from pathlib import Path
 
 PACKAGE = "service_monitoring"
+PUBLIC_NAMESPACES = frozenset({PACKAGE, f"{PACKAGE}.storage"})
 ROOT = Path(__file__).resolve().parent.parent
 INTERNALS = ROOT / "docs" / "reference" / "api" / "internals"
 
@@ -25,9 +28,11 @@ PAGE = """\
 :::{{admonition}} Implementation detail
 :class: warning
 
-`{module}` is internal. Nothing on this page carries a compatibility promise: it
-may change or disappear in any release. Import from `{package}` instead; the
-[public API](../public.md) documents the supported names.
+The module `{module}` is internal: its path may change or disappear in any
+release. A name it defines that a public namespace re-exports is public under
+that name, and the promise goes with the public name: import it from
+`service_monitoring` ([public API](../public.md)) or `service_monitoring.storage`
+([storage API](../storage.md)), never from this module.
 :::
 
 ```{{eval-rst}}
@@ -41,10 +46,16 @@ may change or disappear in any release. Import from `{package}` instead; the
 INDEX = """\
 # Internals
 
-These pages document the capstone's internal modules for readers who want to see
-how the public API is built. They are implementation detail: no compatibility
-promise covers them, and links on the site never point here. Code outside the
-package imports only the names of the [public API](../public.md).
+These pages document the capstone's internal modules, one page per module, for
+readers who want to see how the public API is built. Module paths here carry no
+compatibility promise. Cross-references to a public class or function land on the
+[public API](../public.md) or the [storage API](../storage.md), where its
+promise is; links to a module as a whole (``service_monitoring.runtime``) land
+here. Code outside the package imports only public names.
+
+The page names follow the layers: `domain.*` imports nothing outside the domain;
+`storage.*`, `intake.*` and `telemetry.*` build on it; `delivery.*` on those;
+`runtime` on all of them; `cli.*` sits on top.
 
 ```{{toctree}}
 :maxdepth: 1
@@ -55,17 +66,20 @@ package imports only the names of the [public API](../public.md).
 
 
 def internal_modules() -> list[str]:
-    """Every module of the package (``__main__`` excluded), found by pkgutil."""
+    """Every internal module of the package, found by pkgutil.
+
+    ``__main__`` and the public namespaces are left out.
+    """
     package = importlib.import_module(PACKAGE)
     return sorted(
         info.name
         for info in pkgutil.walk_packages(package.__path__, prefix=PACKAGE + ".")
-        if info.name.rsplit(".", 1)[-1] != "__main__"
+        if info.name.rsplit(".", 1)[-1] != "__main__" and info.name not in PUBLIC_NAMESPACES
     )
 
 
 def page_name(module: str) -> str:
-    """``service_monitoring.model`` -> ``model`` (the page is ``internals/model.md``)."""
+    """``service_monitoring.domain.policy`` -> ``domain.policy`` (``internals/domain.policy.md``)."""
     return module.removeprefix(PACKAGE + ".")
 
 

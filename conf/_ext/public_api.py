@@ -1,41 +1,32 @@
-"""Make the public API page of ``service_monitoring`` complete and its links land on it.
+"""Send every cross-reference into the capstone to the public name of its target.
 
-The public API page documents the package root with ``automodule``; every name
-in ``__all__`` becomes ``service_monitoring.<Name>``. The internals pages
-register nothing (``:no-index:``). This extension closes the gaps that leaves:
+The API pages document the two public namespaces, ``service_monitoring`` and
+``service_monitoring.storage``; they are the only pages that register link
+targets. The internals pages register nothing (``:no-index:``). References are
+often spelled another way, so when one finds no target this extension retries it
+as the public name of the same object:
 
-1. **Re-exported data.** autodoc documents module-level data only when it sees
-   the assignment in the documented module's source. The package root merely
-   imports, say, ``STANDARD_MODES``, so autodoc would skip it. Before pages are
-   read, this extension copies the ``#:`` doc-comment of each re-exported data
-   name from the module that assigns it into the analysis of the package root
-   (an empty entry if there is none), so autodoc documents it in ``__all__``
-   order. A rebuild that reads no page skips this (it imports and parses the
-   whole package).
-2. **References spelled with internal modules.** Type annotations name the
-   defining module (``service_monitoring.model.ThresholdRule``), and roles in
-   internal docstrings are looked up relative to the internal module
-   (``:class:`DomainError``` in ``service_monitoring.model``). When such a
-   reference finds nothing, it is retried as the public name.
-3. **Internal modules.** ``:mod:`service_monitoring.observability``` (or
-   ``:mod:`observability``` inside the package) links to that module's
-   internals page, which registers nothing.
-4. **Internal names on internals pages.** An internal docstring may name an
-   internal object that is not public (``PolicyView``). No page registers it, so
-   on an internals page such a reference, if the object exists, is shown as
-   plain text instead of a link. Anywhere else (the public page, lessons) a
-   reference to a non-public name still warns: it means a public signature or a
-   lesson points into the internals.
+1. **Internal spellings.** Type annotations name the defining module
+   (``service_monitoring.domain.values.ThresholdRule``), and roles in internal
+   docstrings are written relative to their module (``:class:`DomainError``` in
+   ``service_monitoring.domain.values``). The object is looked up by importing
+   it, and the reference goes to the public name that exports that very object
+   (``service_monitoring.ThresholdRule``), members included.
+2. **Internal modules.** ``:mod:`service_monitoring.runtime``` links to that
+   module's internals page, which registers nothing.
+3. **Internal names on internals pages.** An internal docstring may name an
+   object no public namespace exports (``OutboxDelivery``). On an internals page
+   such a reference, if the object exists, is shown as plain text. Anywhere else
+   (the API pages, lessons) a reference to a non-public name still warns: it
+   means a public signature or a lesson points into the internals.
 """
 
 from __future__ import annotations
 
 import importlib
-import inspect
-import pkgutil
+from functools import cache
 from typing import TYPE_CHECKING
 
-from sphinx.pycode import ModuleAnalyzer
 from sphinx.util.nodes import make_refnode
 
 if TYPE_CHECKING:
@@ -46,77 +37,62 @@ if TYPE_CHECKING:
     from sphinx.util.typing import ExtensionMetadata
 
 PACKAGE = "service_monitoring"
+PUBLIC_NAMESPACES = (PACKAGE, f"{PACKAGE}.storage")
 INTERNALS_PAGES = "reference/api/internals/"
 
-
-def _is_data(value: object) -> bool:
-    return not (inspect.isclass(value) or inspect.isroutine(value) or inspect.ismodule(value))
+_MISSING = object()
 
 
-def adopt_reexported_data_docs(app: Sphinx) -> None:
-    package = importlib.import_module(PACKAGE)
-    root = ModuleAnalyzer.for_module(PACKAGE)  # cached: autodoc reuses this object
-    root.analyze()
-    submodules = [
-        importlib.import_module(info.name)
-        for info in pkgutil.walk_packages(package.__path__, prefix=PACKAGE + ".")
-        if not info.name.endswith(".__main__")
-    ]
-    for name in getattr(package, "__all__", ()):
-        value = getattr(package, name)
-        if not _is_data(value) or ("", name) in root.attr_docs:
-            continue
-        comment: list[str] = []
-        for module in submodules:
-            if getattr(module, name, None) is value:
-                docs = ModuleAnalyzer.for_module(module.__name__).find_attr_docs()
-                if ("", name) in docs:
-                    comment = list(docs["", name])
-                    break
-        root.attr_docs["", name] = comment
+@cache
+def public_names() -> dict[int, str]:
+    """``{id(object): its public dotted name}`` for every name the public namespaces export."""
+    names: dict[int, str] = {}
+    for namespace_name in PUBLIC_NAMESPACES:
+        namespace = importlib.import_module(namespace_name)
+        for name in namespace.__all__:
+            names.setdefault(id(getattr(namespace, name)), f"{namespace_name}.{name}")
+    return names
 
 
-def adopt_before_reading(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
-    """Run :func:`adopt_reexported_data_docs` when some page is about to be read."""
-    if docnames:
-        adopt_reexported_data_docs(app)
-
-
-def _public_candidates(node: pending_xref) -> list[str]:
-    """Public spellings worth trying for the unresolved target of ``node``."""
-    target: str = node["reftarget"].removeprefix("~").removesuffix("()")
-    module: str = node.get("py:module") or ""
-    owner: str = node.get("py:class") or ""
-    parts = target.split(".")
-    candidates = []
-    if parts[0] == PACKAGE and len(parts) > 2:
-        # service_monitoring.<internal module>.<Name>[.<member>]
-        candidates.append(".".join([PACKAGE, *parts[2:]]))
-    elif parts[0] != PACKAGE and module.startswith(PACKAGE + "."):
-        # an unqualified name written inside an internal module
-        if owner:
-            candidates.append(f"{PACKAGE}.{owner}.{target}")
-        candidates.append(f"{PACKAGE}.{target}")
-    return candidates
-
-
-def _exists(dotted: str) -> bool:
-    """Whether ``dotted`` names an object inside the package (a module, or an attribute path)."""
+def _resolve(dotted: str) -> list[object] | None:
+    """The objects along ``dotted`` (a module, then each attribute), or None if it names nothing."""
     parts = dotted.split(".")
     for split in range(len(parts), 0, -1):
         try:
             obj: object = importlib.import_module(".".join(parts[:split]))
         except ImportError:
             continue
+        chain = [obj]
         for attribute in parts[split:]:
-            if not hasattr(obj, attribute):
-                return False
-            obj = getattr(obj, attribute)
-        return True
-    return False
+            obj = getattr(obj, attribute, _MISSING)
+            if obj is _MISSING:
+                return None
+            chain.append(obj)
+        return chain
+    return None
 
 
-def _internal_candidates(node: pending_xref) -> list[str]:
+def public_spelling(dotted: str) -> str | None:
+    """The public name of the object ``dotted`` names, with its member path; None if it has none.
+
+    ``service_monitoring.storage.port.Store.commit`` -> ``service_monitoring.storage.Store.commit``.
+    """
+    chain = _resolve(dotted)
+    if chain is None:
+        return None
+    parts = dotted.split(".")
+    names = public_names()
+    # chain[i] is the object named by the first (len(parts) - len(chain) + 1 + i) parts
+    offset = len(parts) - len(chain) + 1
+    for index in range(len(chain) - 1, -1, -1):
+        public = names.get(id(chain[index]))
+        if public is not None:
+            return ".".join([public, *parts[offset + index :]])
+    return None
+
+
+def _candidates(node: pending_xref) -> list[str]:
+    """Full dotted spellings worth trying for the unresolved target of ``node``."""
     target: str = node["reftarget"].removeprefix("~").removesuffix("()")
     if target.startswith(PACKAGE + "."):
         return [target]
@@ -124,7 +100,8 @@ def _internal_candidates(node: pending_xref) -> list[str]:
     owner: str = node.get("py:class") or ""
     if not module.startswith(PACKAGE):
         return []
-    return [f"{module}.{owner}.{target}", f"{module}.{target}"] if owner else [f"{module}.{target}"]
+    found = [f"{module}.{owner}.{target}"] if owner else []
+    return [*found, f"{module}.{target}", f"{PACKAGE}.{target}"]
 
 
 def _internals_page_link(
@@ -146,22 +123,22 @@ def resolve_public_name(
     if node.get("refdomain") != "py":
         return None
     domain = env.domains.python_domain
-    for candidate in _public_candidates(node):
-        if candidate in domain.objects:
+    candidates = _candidates(node)
+    for candidate in candidates:
+        public = public_spelling(candidate)
+        if public is not None and public in domain.objects:
             return domain.resolve_xref(
-                env, node["refdoc"], app.builder, node["reftype"], candidate, node, contnode
+                env, node["refdoc"], app.builder, node["reftype"], public, node, contnode
             )
     if node["reftype"] == "mod":
         return _internals_page_link(app, env, node, contnode)
     on_internals_page = node.get("refdoc", "").startswith(INTERNALS_PAGES)
-    if on_internals_page and any(_exists(name) for name in _internal_candidates(node)):
+    if on_internals_page and any(_resolve(name) is not None for name in candidates):
         return contnode  # an internal object with no page of its own: plain text
     return None
 
 
 def setup(app: Sphinx) -> ExtensionMetadata:
-    # Before the reading forks its -j workers, so they inherit the analysis.
-    app.connect("env-before-read-docs", adopt_before_reading)
     # Runs before intersphinx (priority 500), so the package never resolves elsewhere.
     app.connect("missing-reference", resolve_public_name, priority=400)
-    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
+    return {"version": "2", "parallel_read_safe": True, "parallel_write_safe": True}

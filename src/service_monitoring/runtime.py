@@ -217,7 +217,7 @@ class MonitoringRuntime:
             raise DomainError(
                 f"samples must be an iterable of MetricSample, got {type(samples).__name__}"
             ) from None
-        with self._telemetry.cycle(policy_id, len(batch)) as observation:
+        with self._telemetry.cycle(policy_id, len(batch)) as committed:
             if not self._store.exists(policy_id):  # before touching anyone else's backlog
                 raise PolicyNotFound(f"no policy {policy_id!r} is stored")
             backlog = self._outbox.drain() if self._store.pending_count() else DeliveryOutcome(0)
@@ -234,7 +234,7 @@ class MonitoringRuntime:
                 open_incident_count=len(view.open_incidents),
                 pending_deliveries=self._store.pending_count(),
             )
-            observation.completed(report)
+            committed(report)
             failed = backlog if fresh is None or backlog.failure is not None else fresh
             if failed.failure is not None:
                 self._raise(failed, delivered=published, report=report)

@@ -1,7 +1,9 @@
-"""The public API page documents exactly ``service_monitoring.__all__``, in order.
+"""Each public API page documents exactly its namespace's ``__all__``, in order.
 
-Read from the built site: ``objects.inv`` lists every object the site registers
-as a link target, and the HTML of the public page gives their order.
+Two namespaces are public: the package root (``reference/api/public``) and
+``service_monitoring.storage`` (``reference/api/storage``). Read from the built site:
+``objects.inv`` lists every object the site registers as a link target, and the HTML of
+each page gives their order.
 """
 
 from __future__ import annotations
@@ -9,13 +11,18 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from sphinx.util.inventory import InventoryFile
 
 import service_monitoring
+import service_monitoring.storage
 
 PACKAGE = "service_monitoring"
-PUBLIC_PAGE = "reference/api/public.html"
-PUBLIC = list(service_monitoring.__all__)
+#: namespace -> (its page, its __all__)
+PAGES = {
+    PACKAGE: ("reference/api/public.html", list(service_monitoring.__all__)),
+    f"{PACKAGE}.storage": ("reference/api/storage.html", list(service_monitoring.storage.__all__)),
+}
 
 
 def python_objects(html_dir: Path) -> dict[str, tuple[str, str]]:
@@ -34,63 +41,67 @@ def anchor_of(uri: str) -> tuple[str, str]:
     return page, anchor
 
 
-def test_public_names_are_unique() -> None:
-    duplicates = sorted({name for name in PUBLIC if PUBLIC.count(name) > 1})
-    assert not duplicates, f"names listed twice in __all__: {duplicates}"
+def public_owner(anchor: str) -> str | None:
+    """The public ``namespace.Name`` an anchor documents (or a member of), if any."""
+    for namespace, (_page, names) in PAGES.items():
+        rest = anchor.removeprefix(namespace + ".")
+        if rest != anchor and rest.split(".")[0] in names:
+            return f"{namespace}.{rest.split('.')[0]}"
+    return None
 
 
-def test_public_page_documents_every_name_in_all(html_dir: Path) -> None:
+@pytest.mark.parametrize("namespace", PAGES)
+def test_each_page_documents_exactly_its_all(html_dir: Path, namespace: str) -> None:
+    page, names = PAGES[namespace]
     objects = python_objects(html_dir)
-    missing = [name for name in PUBLIC if f"{PACKAGE}.{name}" not in objects]
-    assert not missing, (
-        f"in __all__ but not documented on the public API page: {missing} "
-        "(does each have a docstring, and is it importable from the package root?)"
-    )
-
-
-def test_public_page_documents_nothing_outside_all(html_dir: Path) -> None:
-    documented = {
-        anchor.split(".")[1]
-        for _role, uri in python_objects(html_dir).values()
-        for page, anchor in [anchor_of(uri)]
-        if page == PUBLIC_PAGE and anchor.startswith(PACKAGE + ".")
+    missing = [name for name in names if f"{namespace}.{name}" not in objects]
+    assert not missing, f"in {namespace}.__all__ but not documented on {page}: {missing}"
+    top_level = {
+        anchor.removeprefix(namespace + ".").split(".")[0]
+        for _role, uri in objects.values()
+        for where, anchor in [anchor_of(uri)]
+        if where == page and anchor.startswith(namespace + ".")
     }
-    extra = sorted(documented - set(PUBLIC))
-    assert not extra, f"documented as public but not in __all__: {extra}"
+    extra = sorted(top_level - set(names) - {"storage"})
+    assert not extra, f"documented on {page} but not in {namespace}.__all__: {extra}"
+
+
+@pytest.mark.parametrize("namespace", PAGES)
+def test_each_page_follows_all_order(html_dir: Path, namespace: str) -> None:
+    page, names = PAGES[namespace]
+    html = (html_dir / page).read_text()
+    top_level = re.compile(rf'<dt[^>]*\bid="{re.escape(namespace)}\.([A-Za-z_]\w*)"')
+    assert list(dict.fromkeys(top_level.findall(html))) == names
+
+
+def test_the_two_namespaces_share_no_name() -> None:
+    root, storage = (set(names) for _page, names in PAGES.values())
+    assert root.isdisjoint(storage)
 
 
 def test_every_link_target_is_a_public_name_or_its_member(html_dir: Path) -> None:
-    """Internals pages are ``:no-index:``; only the public page registers objects.
+    """Internals pages are ``:no-index:``; only the two API pages register objects.
 
-    Besides ``service_monitoring.<Name>`` and its members, the inventory holds the
-    canonical aliases autodoc adds (``service_monitoring.model.<Name>``), which
-    must point at the public entry too.
+    Besides ``<namespace>.<Name>`` and its members, the inventory holds the canonical
+    aliases autodoc adds (``service_monitoring.domain.values.<Name>``), which must point
+    at the public entry too.
     """
+    pages = {page for page, _names in PAGES.values()}
     offenders = []
     for name, (role, uri) in sorted(python_objects(html_dir).items()):
         page, anchor = anchor_of(uri)
         if role == "py:module":
-            if name != PACKAGE or page != PUBLIC_PAGE:
+            if name not in PAGES or page != PAGES[name][0]:
                 offenders.append(f"{name} ({role}) -> {uri}")
             continue
-        parts = anchor.split(".")
-        public_target = (
-            page == PUBLIC_PAGE and len(parts) >= 2 and parts[0] == PACKAGE and parts[1] in PUBLIC
-        )
-        tail = ".".join(parts[1:])
+        owner = public_owner(anchor)
+        tail = anchor.rsplit(".", 1)[-1]
         same_object = name == anchor or (name.startswith(PACKAGE + ".") and name.endswith(tail))
-        if not (public_target and same_object):
+        if not (page in pages and owner is not None and same_object):
             offenders.append(f"{name} ({role}) -> {uri}")
     assert not offenders, "link targets outside the public API:\n" + "\n".join(offenders)
 
 
-def test_public_page_follows_all_order(html_dir: Path) -> None:
-    html = (html_dir / PUBLIC_PAGE).read_text()
-    top_level = re.compile(r'<dt[^>]*\bid="service_monitoring\.([A-Za-z_]\w*)"')
-    order = list(dict.fromkeys(top_level.findall(html)))
-    assert order == PUBLIC
-
-
 def test_the_facade_the_home_page_links_is_a_public_class(html_dir: Path) -> None:
     role, uri = python_objects(html_dir)[f"{PACKAGE}.MonitoringRuntime"]
-    assert (role, uri) == ("py:class", f"{PUBLIC_PAGE}#{PACKAGE}.MonitoringRuntime")
+    assert (role, uri) == ("py:class", f"reference/api/public.html#{PACKAGE}.MonitoringRuntime")

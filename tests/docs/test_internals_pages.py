@@ -16,11 +16,15 @@ INTERNALS = Path(__file__).resolve().parents[2] / "docs" / "reference" / "api" /
 FIX = "run `python scripts/make_internals_pages.py`"
 
 
+PUBLIC_NAMESPACES = {"service_monitoring", "service_monitoring.storage"}
+
+
 def modules() -> set[str]:
+    """Every internal module: all but ``__main__`` and the public namespaces."""
     return {
         info.name
         for info in pkgutil.walk_packages(service_monitoring.__path__, prefix="service_monitoring.")
-        if not info.name.endswith(".__main__")
+        if not info.name.endswith(".__main__") and info.name not in PUBLIC_NAMESPACES
     }
 
 

@@ -65,10 +65,12 @@ class WebhookSink:
     >>> sink = WebhookSink("https://alerts.example.com/hooks/abc?key=1", token=Secret("t0ken"))
     >>> sink
     WebhookSink('https://alerts.example.com', token=Secret('********'), timeout=5.0)
-    >>> WebhookSink("https://user:password@alerts.example.com/hook")
+    >>> with_password = "https://user:password@alerts.example.com/hook"
+    >>> WebhookSink(with_password)  # doctest: +NORMALIZE_WHITESPACE
     Traceback (most recent call last):
     ...
-    service_monitoring.domain.errors.DomainError: the URL must not contain credentials; pass them as token
+    service_monitoring.domain.errors.DomainError: the URL must not contain credentials; pass
+    them as token
     """
 
     __slots__ = ("_opener", "_origin", "_timeout", "_token", "_url")

@@ -59,10 +59,11 @@ class DomainError(ServiceMonitoringError, ValueError):
 
     >>> from service_monitoring import MetricSample
     >>> from datetime import datetime
-    >>> MetricSample("cpu", 0.5, datetime(2026, 1, 1))
+    >>> MetricSample("cpu", 0.5, datetime(2026, 1, 1))  # doctest: +NORMALIZE_WHITESPACE
     Traceback (most recent call last):
     ...
-    service_monitoring.domain.errors.DomainError: observed_at must be timezone-aware, got a naive datetime
+    service_monitoring.domain.errors.DomainError: observed_at must be timezone-aware, got a
+    naive datetime
     """
 
 

@@ -223,10 +223,11 @@ class ModeRegistry:
     >>> modes = STANDARD_MODES.extended(Below())
     >>> modes.names()
     ('threshold', 'consecutive', 'rate_of_change', 'below')
-    >>> STANDARD_MODES.register(Below())
+    >>> STANDARD_MODES.register(Below())  # doctest: +NORMALIZE_WHITESPACE
     Traceback (most recent call last):
     ...
-    service_monitoring.domain.errors.DomainError: this registry is frozen; use extended() to add 'below'
+    service_monitoring.domain.errors.DomainError: this registry is frozen; use extended() to
+    add 'below'
     """
 
     __slots__ = ("_frozen", "_modes")

@@ -66,10 +66,11 @@ class MonitoringPolicy:
     >>> at = datetime(2026, 11, 21, 10, 0, tzinfo=timezone.utc)
     >>> [alert.rule_id for alert in policy.evaluate([MetricSample("http.latency_ms", 320, at)])]
     ['latency']
-    >>> policy.activate_rule("latency")
+    >>> policy.activate_rule("latency")  # doctest: +NORMALIZE_WHITESPACE
     Traceback (most recent call last):
     ...
-    service_monitoring.domain.errors.InvalidTransition: rule 'latency' is active; it cannot become active
+    service_monitoring.domain.errors.InvalidTransition: rule 'latency' is active; it cannot
+    become active
     """
 
     __slots__ = (

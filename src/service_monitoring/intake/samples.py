@@ -92,10 +92,12 @@ def decode_samples(
     >>> payload += b' "observed_at": "2026-11-21T10:00:00+00:00"}]}'
     >>> [(s.metric, s.value) for s in decode_samples(payload)]
     [('cpu.utilisation', 0.93)]
-    >>> decode_samples('{"samples": [{"metric": "cpu", "value": true, "observed_at": "x"}]}')
+    >>> boolean = '{"samples": [{"metric": "cpu", "value": true, "observed_at": "x"}]}'
+    >>> decode_samples(boolean)  # doctest: +NORMALIZE_WHITESPACE
     Traceback (most recent call last):
     ...
-    service_monitoring.domain.errors.PayloadRejected: samples[0].value: expected a finite number, got bool
+    service_monitoring.domain.errors.PayloadRejected: samples[0].value: expected a finite
+    number, got bool
     """
     if limits is None:
         limits = PayloadLimits()

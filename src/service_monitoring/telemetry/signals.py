@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Final
 
@@ -57,7 +57,7 @@ from ..domain.errors import (
 )
 from ..domain.reports import CycleReport
 
-__all__ = ["LOGGER_NAME", "POLICY_ID_ATTRIBUTE", "CycleObservation", "Telemetry"]
+__all__ = ["LOGGER_NAME", "POLICY_ID_ATTRIBUTE", "Telemetry"]
 
 #: The package's logger; every record comes from it or one of its children.
 LOGGER_NAME: Final = "service_monitoring"
@@ -67,19 +67,6 @@ POLICY_ID_ATTRIBUTE: Final = "service_monitoring.policy_id"
 logging.getLogger(LOGGER_NAME).addHandler(logging.NullHandler())
 _runtime_log = logging.getLogger(f"{LOGGER_NAME}.runtime")
 _boundary_log = logging.getLogger(f"{LOGGER_NAME}.boundary")
-
-
-class CycleObservation:
-    """Handed out by :meth:`Telemetry.cycle`; the runtime reports the committed cycle to it."""
-
-    __slots__ = ("report",)
-
-    def __init__(self) -> None:
-        self.report: CycleReport | None = None
-
-    def completed(self, report: CycleReport) -> None:
-        """Record that the cycle committed (its delivery may still fail)."""
-        self.report = report
 
 
 class Telemetry:
@@ -184,14 +171,16 @@ class Telemetry:
     # -- what the runtime and the delivery loop report: each failure once, where handled --
 
     @contextmanager
-    def cycle(self, policy_id: str, samples: int) -> Iterator[CycleObservation]:
+    def cycle(self, policy_id: str, samples: int) -> Iterator[Callable[[CycleReport], None]]:
         """Trace, time, count and log one cycle of *policy_id*: exactly one record per cycle.
 
-        The record is ``cycle.completed`` when the cycle committed (even if its
-        delivery then failed), else an event naming the failure:
-        ``store.unavailable``, ``policy.conflict`` or ``cycle.failed``.
+        The block receives a function to call with the cycle's report once the
+        cycle committed. The record is ``cycle.completed`` when it was called
+        (even if the block then raised because delivery failed), else an event
+        naming the failure: ``store.unavailable``, ``policy.conflict`` or
+        ``cycle.failed``.
         """
-        observation = CycleObservation()
+        committed: list[CycleReport] = []
         started = time.perf_counter()
         attributes = {POLICY_ID_ATTRIBUTE: policy_id}
         # record_exception/set_status_on_exception off: OpenTelemetry would otherwise store
@@ -205,17 +194,17 @@ class Telemetry:
         ) as span:
             error: BaseException | None = None
             try:
-                yield observation
+                yield committed.append
             except BaseException as failure:
                 error = failure
                 span.set_attribute("error.type", type(failure).__name__)
                 span.set_status(Status(StatusCode.ERROR, type(failure).__name__))
                 raise
             finally:
-                self._end_cycle(policy_id, samples, started, observation.report, error)
-                if observation.report is not None:
-                    opened = observation.report.alerts_opened
-                    span.set_attribute("service_monitoring.alerts_opened", opened)
+                report = committed[-1] if committed else None
+                self._end_cycle(policy_id, samples, started, report, error)
+                if report is not None:
+                    span.set_attribute("service_monitoring.alerts_opened", report.alerts_opened)
 
     def conflict_retried(self, policy_id: str, attempt: int) -> None:
         """A change lost an optimistic-concurrency race and is applied again."""
