@@ -27,7 +27,8 @@ def test_every_package_module_is_in_the_guide() -> None:
     named = named_paths()
     modules = sorted(
         path.relative_to(ROOT).as_posix()
-        for path in (ROOT / "src" / "service_monitoring").glob("*.py")
+        for path in (ROOT / "src" / "service_monitoring").rglob("*.py")
+        if "__pycache__" not in path.parts
     )
     assert [module for module in modules if module not in named] == []
 
