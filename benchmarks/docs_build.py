@@ -7,7 +7,8 @@ environment with the ``docs`` dependency group). Two kinds of figure:
   Zipf-like vocabulary, doctest and testcode blocks, code and console fences, a
   mermaid diagram, an admonition, a dropdown, a table, glossary terms,
   cross-references between pages and into Python's docs), in modules of about
-  12 pages under captioned toctrees like the real site's, are generated into a
+  12 pages under captioned toctrees like the real site's, are generated
+  (``benchmarks/synthetic_course.py``, which the docs tests build too) into a
   temporary folder and built with the real ``conf/`` for N in ``--sizes``
   (default 50, 100, 200). Each repeat starts from empty output and doctree
   folders and runs, with the flags of ``tox -e docs`` (``-n -W --keep-going``):
@@ -36,6 +37,22 @@ the speed-ups that do not depend on the theme), with and without ``-j auto``:
 what Sphinx and MyST themselves cost for these pages.
 ``--sizes 5 --repeats 1 --no-course`` is the quick mode a test can run (about 6 s).
 
+``--ab-extensions NAME [NAME ...]`` measures only whether local extensions earn
+their keep, and skips everything above (the synthetic sizes and the other course
+figures). A snapshot of the real course is built with the html flags of
+``tox -e docs`` (``-j auto -n --keep-going``, without ``-W`` as above), each build
+from empty output and doctree folders, in these configurations: as configured;
+without each named extension; and without all of them (when more than one is
+named), each made by a ``-D extensions=...`` override of conf.py's list. After
+one untimed warm-up build, every repeat builds each configuration once,
+round-robin, each repeat starting one configuration later, so drift on a busy
+machine hits every configuration alike. It prints each configuration's median
+wall-clock and CPU seconds and, per extension, its saving: (median without it -
+median as configured) / median without it, next to the rule that keeps an
+extension only if it saves at least ``KEEP_SAVING`` (10 %) of the html build,
+with a verdict line (KEEP or DROP) each. A DROP is a missed target, e.g.
+``python benchmarks/docs_build.py --ab-extensions build_caches frozen_gc --repeats 5``.
+
 Exit status 1 when a target is missed.
 """
 
@@ -43,7 +60,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import random
 import resource
 import runpy
 import shutil
@@ -51,13 +67,13 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import textwrap
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from figures import Figure
+from synthetic_course import MIN_PAGES, NOT_COPIED, write_synthetic_course
 
 ROOT = Path(__file__).resolve().parents[1]
 CONF = ROOT / "conf"
@@ -72,6 +88,9 @@ DOCTEST_SECONDS_PER_PAGE = 0.015
 GROWTH_WHEN_DOUBLED = 2.2
 NOOP_REBUILD_SECONDS = 2.0
 ONE_EDIT_REBUILD_SECONDS = 3.0
+# --ab-extensions: an extension is kept only if the real course's html build is at least
+# this much faster with it than without it, both measured in the same run.
+KEEP_SAVING = 0.10
 # Per-page targets hold at the largest size measured, if it has at least this many pages:
 # on a handful of pages the interpreter's start-up is most of the time.
 TARGET_MIN_PAGES = 100
@@ -97,306 +116,6 @@ myst_fence_as_directive = ["mermaid"]
 html_theme = "basic"
 """
 
-# What a snapshot of the repository leaves out.
-NOT_COPIED = shutil.ignore_patterns(
-    ".git",
-    ".tox",
-    "_build",
-    "build",
-    "dist",
-    ".venv",
-    "venv",
-    "__pycache__",
-    "*.egg-info",
-    ".pytest_cache",
-    ".mypy_cache",
-    ".ruff_cache",
-    ".hypothesis",
-)
-
-
-# --- the synthetic course -------------------------------------------------------
-
-LESSONS_PER_MODULE = 10  # each module: index, LESSONS_PER_MODULE lessons, glossary
-MIN_PAGES = 5  # the home page, a guide and one module of index, lesson and glossary
-
-
-def _words(text: str) -> list[str]:
-    return text.split()
-
-
-COMMON_WORDS = _words(
-    "the of and to a in is that it for as with be on not this are by or what from an which "
-    "when its one each only no every who has can before after so must never"
-)
-DOMAIN_WORDS = _words(
-    "object invariant boundary owner resource policy rule sample aggregate event store "
-    "commit rollback version snapshot caller contract failure retry outbox sink metric "
-    "threshold severity incident window clock transaction identity value protocol mode "
-    "registry projection release cleanup lifetime handle connection copy state change"
-)
-SYLLABLES = _words("ar be co de en fi ga il ko lu ma ne or pa qui re si ta un ve wo xa yo ze")
-
-
-def _vocabulary(rng: random.Random, size: int = 3000) -> tuple[list[str], list[float]]:
-    """Words and cumulative weights: common words first, then a Zipf-like tail.
-
-    A real course uses thousands of distinct words with a few very frequent
-    ones; the search index and its stemmer see that mix.
-    """
-    words = COMMON_WORDS + DOMAIN_WORDS
-    seen = set(words)
-    while len(words) < size:
-        word = "".join(rng.choices(SYLLABLES, k=rng.randint(2, 4)))
-        if word not in seen:
-            seen.add(word)
-            words.append(word + rng.choice(("", "s", "ed", "ing", "ly", "ness")))
-    total, cumulative = 0.0, []
-    for rank in range(1, len(words) + 1):
-        total += 1 / rank
-        cumulative.append(total)
-    return words, cumulative
-
-
-VOCABULARY = _vocabulary(random.Random(1))
-TERMS = ("invariant", "resource owner", "failure boundary", "value object", "idempotent step")
-
-
-@dataclass(frozen=True)
-class Lesson:
-    module: int
-    number: int  # 1-based within the module
-
-    @property
-    def slug(self) -> str:
-        return f"lesson-{self.number:02d}"
-
-    @property
-    def label(self) -> str:
-        return f"m{self.module:02d}-{self.slug}"
-
-    @property
-    def title(self) -> str:
-        return f"Lesson {self.module}.{self.number}: ownership pattern {self.number}"
-
-
-def _prose(rng: random.Random, sentences: int) -> str:
-    text = []
-    for _ in range(sentences):
-        words = rng.choices(VOCABULARY[0], cum_weights=VOCABULARY[1], k=rng.randint(9, 18))
-        text.append(" ".join(words).capitalize() + ".")
-    return textwrap.fill(" ".join(text), width=100)
-
-
-def _lesson_page(lesson: Lesson, lessons: Sequence[Lesson], rng: random.Random) -> str:
-    """One lesson: about 200 lines, with the block types the real lessons use."""
-    other = rng.choice(lessons)
-    term = rng.choice(TERMS)
-    n = lesson.number
-    sections = [
-        f"({lesson.label})=\n# {lesson.title}\n",
-        _prose(rng, 5),
-        f"It builds on {{ref}}`{other.label}` and on the {{term}}`{term}` of this module;"
-        f" Python's {{py:class}}`dict` and {{py:func}}`copy.deepcopy` do the bookkeeping.\n",
-        "## The idea in a few lines\n",
-        _prose(rng, 4),
-        textwrap.dedent(
-            f"""\
-            ```{{testcode}}
-            import copy
-
-
-            class Ledger{n}:
-                \"\"\"Private working copies, written back together on commit.\"\"\"
-
-                def __init__(self, store):
-                    self._store = store
-                    self._working = {{}}
-
-                def get(self, key):
-                    if key not in self._working:
-                        self._working[key] = copy.deepcopy(self._store[key])
-                    return self._working[key]
-
-                def commit(self):
-                    self._store.update(self._working)
-
-
-            limits = {{"checkout": {{"replicas": {n}}}, "billing": {{"replicas": 1}}}}
-            ledger = Ledger{n}(limits)
-            ledger.get("checkout")["replicas"] += 1
-            print(limits["checkout"], ledger.get("checkout"))
-            ```
-
-            ```{{testoutput}}
-            {{'replicas': {n}}} {{'replicas': {n + 1}}}
-            ```
-            """
-        ),
-        _prose(rng, 4),
-        textwrap.dedent(
-            f"""\
-            ```{{doctest}}
-            >>> ledger.commit()
-            >>> limits["checkout"]
-            {{'replicas': {n + 1}}}
-            >>> sorted(limits)
-            ['billing', 'checkout']
-            >>> limits["missing"]
-            Traceback (most recent call last):
-              ...
-            KeyError: 'missing'
-            ```
-            """
-        ),
-        "## How the capstone does it\n",
-        _prose(rng, 6),
-        textwrap.dedent(
-            """\
-            ```{mermaid}
-            :alt: A caller loads a copy, changes it and commits; the store applies all or nothing.
-            :caption: One change, applied whole or not at all.
-
-            sequenceDiagram
-              participant C as caller
-              participant U as unit of work
-              participant S as store
-              C->>U: get("checkout")
-              U->>S: load("checkout")
-              S-->>U: version 1 and a private copy
-              C->>U: commit()
-              U->>S: apply every change, or none
-            ```
-            """
-        ),
-        _prose(rng, 3),
-        textwrap.dedent(
-            """\
-            ```{doctest}
-            >>> from service_monitoring import Severity
-            >>> Severity("critical") == "critical"
-            True
-            >>> Severity("warning").value
-            'warning'
-            ```
-            """
-        ),
-        "### What a reader should notice\n",
-        _prose(rng, 4),
-        "| Exit | Outcome | Proof |\n| --- | --- | --- |\n"
-        + "".join(
-            f"| exit {k} | {' '.join(rng.choices(DOMAIN_WORDS, k=4))} | test {k} |\n"
-            for k in range(4)
-        ),
-        textwrap.dedent(
-            """\
-            ```python
-            with unit_of_work(store) as uow:
-                policy = uow.policies.get("checkout")
-                policy.activate_rule("latency")
-                uow.commit()
-            ```
-
-            ```console
-            $ service-monitoring --help
-            ```
-            """
-        ),
-        ":::{admonition} Why not repair instead of forget?\n" + _prose(rng, 3) + "\n:::\n",
-        "## Exercises\n",
-        f"1. {_prose(rng, 2)}\n2. {_prose(rng, 2)}\n",
-        textwrap.dedent(
-            f"""\
-            :::{{dropdown}} Solution {n}
-            ```{{testcode}}
-            attempts = [attempt for attempt in range(1, 4) if attempt * {n} > 2]
-            print(attempts[0])
-            ```
-
-            ```{{testoutput}}
-            {next(a for a in range(1, 4) if a * n > 2)}
-            ```
-            :::
-            """
-        ),
-        "## Check yourself\n",
-        "".join(f"- {_prose(rng, 1)}\n" for _ in range(4)),
-        f"Next: {{doc}}`the module glossary <glossary>`, or [{other.title}]"
-        f"(../module-{other.module:02d}/{other.slug}.md).\n",
-    ]
-    return "\n".join(sections)
-
-
-def _module_index(module: int, lessons: Sequence[Lesson], rng: random.Random) -> str:
-    entries = "\n".join(lesson.slug for lesson in lessons)
-    return (
-        f"# Module {module:02d}: object design {module}\n\n{_prose(rng, 6)}\n\n"
-        f"```{{toctree}}\n:maxdepth: 1\n\n{entries}\nglossary\n```\n"
-    )
-
-
-def _glossary(module: int, rng: random.Random) -> str:
-    terms = "\n".join(f"{term}\n{textwrap.indent(_prose(rng, 2), '  ')}\n" for term in TERMS)
-    return f"# Glossary of module {module:02d}\n\n```{{glossary}}\n{terms}```\n"
-
-
-def write_synthetic_course(docs: Path, pages: int, seed: int = 8) -> int:
-    """Write a course of exactly ``pages`` pages (at least 5) into ``docs``; return the count.
-
-    Root index, a start-here guide, modules (index, lessons, glossary) and a
-    reference page (from 6 pages on), in nested toctrees with captions like the real site's.
-    """
-    if pages < MIN_PAGES:
-        raise ValueError(f"a synthetic course has at least {MIN_PAGES} pages")
-    rng = random.Random(seed)
-    with_reference = pages > MIN_PAGES
-    budget = pages - 2 - with_reference  # index, guides/start-here, reference/index
-    sizes = []
-    while budget > 0:
-        size = min(budget, LESSONS_PER_MODULE + 2)
-        if 0 < budget - size < 3:  # leave no remainder too small for index, lesson, glossary
-            size = budget - 3
-        sizes.append(size)
-        budget -= size
-    modules = {
-        m: [Lesson(m, k) for k in range(1, size - 1)] for m, size in enumerate(sizes, start=1)
-    }
-    glossary_owner = 1  # module 01's glossary defines the terms
-    all_lessons = [lesson for lessons in modules.values() for lesson in lessons]
-    if docs.exists():
-        shutil.rmtree(docs)
-    for m, lessons in modules.items():
-        folder = docs / f"module-{m:02d}"
-        folder.mkdir(parents=True)
-        (folder / "index.md").write_text(_module_index(m, lessons, rng))
-        if m == glossary_owner:
-            (folder / "glossary.md").write_text(_glossary(m, rng))
-        else:  # a term is defined once, or the build warns
-            (folder / "glossary.md").write_text(
-                f"# Glossary of module {m:02d}\n\nThe terms are defined in "
-                f"{{doc}}`the first glossary </module-{glossary_owner:02d}/glossary>`.\n"
-            )
-        for lesson in lessons:
-            (folder / f"{lesson.slug}.md").write_text(_lesson_page(lesson, all_lessons, rng))
-    (docs / "guides").mkdir(parents=True)
-    (docs / "guides" / "start-here.md").write_text(f"# Start here\n\n{_prose(rng, 8)}\n")
-    module_entries = "\n".join(f"module-{m:02d}/index" for m in modules)
-    toctrees = [
-        "```{toctree}\n:caption: Start here\n:hidden:\n\nguides/start-here\n```\n",
-        f"```{{toctree}}\n:caption: Modules\n:hidden:\n\n{module_entries}\n```\n",
-    ]
-    if with_reference:
-        (docs / "reference").mkdir(parents=True)
-        (docs / "reference" / "index.md").write_text(f"# Reference\n\n{_prose(rng, 4)}\n")
-        toctrees.append("```{toctree}\n:caption: Reference\n:hidden:\n\nreference/index\n```\n")
-    (docs / "index.md").write_text(
-        f"# Synthetic course\n\n{_prose(rng, 6)}\n\n" + "\n".join(toctrees)
-    )
-    count = sum(1 for _ in docs.rglob("*.md"))
-    assert count == pages, (count, pages)
-    return count
-
-
 # --- running builds -------------------------------------------------------------
 
 
@@ -408,10 +127,15 @@ class Run:
     warnings: str
 
 
+def configured_extensions() -> list[str]:
+    """The ``extensions`` of conf.py."""
+    extensions: list[str] = runpy.run_path(str(CONF / "conf.py"))["extensions"]
+    return extensions
+
+
 def stock_extensions() -> str:
     """The ``extensions`` of conf.py without the fix: stock furo and Sphinx."""
-    namespace = runpy.run_path(str(CONF / "conf.py"))
-    return ",".join(name for name in namespace["extensions"] if name not in FIX_EXTENSIONS)
+    return ",".join(name for name in configured_extensions() if name not in FIX_EXTENSIONS)
 
 
 def sphinx_build(
@@ -651,12 +375,18 @@ def edited_lesson(docs: Path) -> Path:
     return next(page for page in sorted(docs.rglob("*.md")) if page.name != "index.md")
 
 
+def course_snapshot(work: Path) -> Path:
+    """A copy of the repository (``docs/`` includes files from ``src/``); its root."""
+    repo = work / "course"
+    shutil.copytree(ROOT, repo, ignore=NOT_COPIED)
+    return repo
+
+
 def measure_course(
     work: Path, repeats: int, overrides: Sequence[str], parallel: Sequence[str]
 ) -> list[Figure]:
     """The real docs/ tree: full html and doctest builds, a no-op rebuild, a one-lesson edit."""
-    repo = work / "course"
-    shutil.copytree(ROOT, repo, ignore=NOT_COPIED)
+    repo = course_snapshot(work)
     docs, build = repo / "docs", repo / "_build"
     pages = sum(1 for _ in docs.rglob("*.md"))
     warned: set[str] = set()
@@ -707,6 +437,122 @@ def measure_course(
     return figures
 
 
+@dataclass(frozen=True)
+class Configuration:
+    """One side of the A/B: a name and the ``-D`` overrides that make it."""
+
+    name: str
+    overrides: tuple[str, ...] = ()
+
+
+def ab_configurations(left_out: Sequence[str]) -> list[Configuration]:
+    """As configured; without each named extension; without all of them (if more than one)."""
+    extensions = configured_extensions()
+
+    def without(names: Sequence[str]) -> Configuration:
+        kept = ",".join(name for name in extensions if name not in names)
+        return Configuration(f"without {', '.join(names)}", ("-D", f"extensions={kept}"))
+
+    configurations = [Configuration("as configured"), *(without([name]) for name in left_out)]
+    if len(left_out) > 1:
+        configurations.append(without(left_out))
+    return configurations
+
+
+def measure_extensions_ab(work: Path, left_out: Sequence[str], repeats: int) -> list[Figure]:
+    """The real course's html build with and without each named extension, alternated.
+
+    One untimed build as configured warms the file cache; then each repeat builds every
+    configuration once, round-robin (each repeat starting one configuration later), from
+    empty output and doctree folders, so drift on a busy machine hits every side alike.
+    """
+    repo = course_snapshot(work)
+    docs, build = repo / "docs", repo / "_build"
+    configurations = ab_configurations(left_out)
+    runs: dict[str, list[Run]] = {configuration.name: [] for configuration in configurations}
+    warned: set[str] = set()
+
+    def run(configuration: Configuration) -> Run:
+        fresh(build)
+        result = sphinx_build(
+            "html",
+            docs,
+            build / "html",
+            build / "doctrees",
+            flags=(*PARALLEL, *COURSE_FLAGS),
+            overrides=configuration.overrides,
+        )
+        warned.update(line for line in result.warnings.splitlines() if "WARNING" in line)
+        return result
+
+    warm_up = run(configurations[0])
+    print(f"  warm-up build as configured: {warm_up.seconds:.2f} s (not counted)", flush=True)
+    for attempt in range(repeats):
+        shift = attempt % len(configurations)
+        done = []
+        for configuration in configurations[shift:] + configurations[:shift]:
+            result = run(configuration)
+            runs[configuration.name].append(result)
+            done.append(f"{configuration.name} {result.seconds:.2f} s")
+        print(f"  repeat {attempt + 1}/{repeats}: {'; '.join(done)}", flush=True)
+
+    def median(name: str) -> tuple[float, float]:
+        return (
+            statistics.median(run.seconds for run in runs[name]),
+            statistics.median(run.cpu_seconds for run in runs[name]),
+        )
+
+    figures: list[Figure] = []
+    for configuration in configurations:
+        seconds, cpu = median(configuration.name)
+        wall = [run.seconds for run in runs[configuration.name]]
+        report(
+            figures,
+            Figure(
+                f"course html, {configuration.name} (x{repeats})",
+                f"{seconds:6.2f} s, CPU {cpu:6.2f} s (wall {min(wall):.2f}-{max(wall):.2f} s)",
+                "(shown)",
+                True,
+            ),
+        )
+    configured, configured_cpu = median(configurations[0].name)
+    verdicts = []
+    for configuration in configurations[1:]:
+        without_it, without_it_cpu = median(configuration.name)
+        saving = (without_it - configured) / without_it
+        cpu_saving = (without_it_cpu - configured_cpu) / without_it_cpu
+        named = configuration.name.removeprefix("without ")
+        single = named in left_out
+        report(
+            figures,
+            Figure(
+                f"saving of {named}" if single else f"saving of {named} together",
+                f"{saving:+6.1%} of html time (CPU {cpu_saving:+6.1%})",
+                f">= {KEEP_SAVING:.0%} to keep" if single else "(shown)",
+                saving >= KEEP_SAVING or not single,
+            ),
+        )
+        if single:
+            verdict = "keep" if saving >= KEEP_SAVING else "drop"
+            verdicts.append(
+                f"  verdict: {named}: {verdict.upper()} (saves {saving:.1%} of the html build,"
+                f" threshold {KEEP_SAVING:.0%})"
+            )
+    for line in verdicts:
+        print(line, flush=True)
+    failed = [run for results in runs.values() for run in results if run.returncode]
+    if failed or warm_up.returncode:
+        print(f"a course html build failed:\n{(failed or [warm_up])[0].warnings}", file=sys.stderr)
+        figures.append(Figure("course html builds succeed", "one failed", "all succeed", False))
+    if warned:
+        print(
+            f"  note: the course builds warned ({len(warned)} distinct warnings, pages being"
+            " written; `tox -e docs` lists them). Timings are still valid.",
+            flush=True,
+        )
+    return figures
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[50, 100, 200])
@@ -721,7 +567,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="also build the largest size with Sphinx and MyST alone (basic theme)",
     )
+    parser.add_argument(
+        "--ab-extensions",
+        nargs="+",
+        metavar="NAME",
+        help="only the real course's html build, with and without each of these extensions",
+    )
     args = parser.parse_args(argv)
+    if args.ab_extensions:
+        return main_ab(parser, args)
     if min(args.sizes) < MIN_PAGES:
         parser.error(f"a synthetic course has at least {MIN_PAGES} pages")
     repeats: int = args.repeats
@@ -753,6 +607,42 @@ def main(argv: Sequence[str] | None = None) -> int:
             figures += measure_floor(work, max(args.sizes), repeats_for(max(args.sizes)))
         if not args.no_course:
             figures += measure_course(work, args.repeats, overrides, parallel)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    missed = [figure for figure in figures if not figure.met]
+    print(
+        f"{len(figures) - len(missed)}/{len(figures)} figures meet their target"
+        f" (benchmark ran {time.perf_counter() - start:.0f} s)"
+    )
+    return 1 if missed else 0
+
+
+def main_ab(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """``--ab-extensions``: the extensions' A/B on the real course, nothing else.
+
+    The synthetic sizes and the other course figures are skipped (``--sizes``,
+    ``--large-repeats`` and ``--no-course`` do not apply).
+    """
+    left_out: list[str] = args.ab_extensions
+    repeats: int = args.repeats
+    if args.stock or args.floor:
+        parser.error("--ab-extensions measures the configured build: no --stock or --floor")
+    unknown = sorted(set(left_out) - set(configured_extensions()))
+    if unknown:
+        parser.error(f"--ab-extensions: not in conf.py's extensions: {', '.join(unknown)}")
+    if len(set(left_out)) != len(left_out):
+        parser.error("--ab-extensions: each extension once")
+    print(
+        f"docs build benchmark: A/B of {', '.join(left_out)} on the real course's html build"
+        f" ({' '.join((*PARALLEL, *COURSE_FLAGS))}); medians of {repeats} runs per"
+        f" configuration, alternated round-robin; keep at >= {KEEP_SAVING:.0%} saved;"
+        f" Python {sys.version.split()[0]}, {os.cpu_count()} CPUs",
+        flush=True,
+    )
+    start = time.perf_counter()
+    work = Path(tempfile.mkdtemp(prefix="docs-bench-"))
+    try:
+        figures = measure_extensions_ab(work, left_out, repeats)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     missed = [figure for figure in figures if not figure.met]

@@ -21,6 +21,7 @@ use 'from service_monitoring.storage import InMemoryStore'
 import importlib as _importlib
 import warnings as _warnings
 
+from . import storage as _storage
 from .delivery.outbox import DeliveryPolicy
 from .delivery.sinks import CollectingIncidentSink, IncidentSink
 from .delivery.webhook import WebhookSink
@@ -97,23 +98,8 @@ __all__ = [
     "PayloadRejected",
 ]
 
-#: Names that left the root in 1.1.0, and the public namespace that holds them now.
-_MOVED: dict[str, str] = {
-    name: "service_monitoring.storage"
-    for name in (
-        "Store",
-        "Change",
-        "PendingDelivery",
-        "PolicyView",
-        "UnitOfWork",
-        "StoreUnitOfWork",
-        "PolicyRepository",
-        "InMemoryStore",
-        "InMemoryUnitOfWork",
-        "SqliteStore",
-        "SqliteUnitOfWork",
-    )
-}
+#: Every name of the storage namespace left the root in 1.1.0; the root still serves them.
+_MOVED: dict[str, str] = dict.fromkeys(_storage.__all__, _storage.__name__)
 #: The release that stops serving the names of ``_MOVED`` from the root.
 _REMOVED_IN = "1.2.0"
 

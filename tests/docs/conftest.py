@@ -9,22 +9,18 @@ its doctree cache, so the pages are read only once.
 
 from __future__ import annotations
 
-import runpy
 import shutil
 import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from synthetic_course import NOT_COPIED
 
-# The docs build benchmark: its generator makes the pages the speed-up tests build, and
-# its NOT_COPIED is what a snapshot of the repository leaves out (output, caches, VCS data).
-BENCHMARK = ROOT / "benchmarks" / "docs_build.py"
+ROOT = Path(__file__).resolve().parents[2]
 
 # The flags of `tox -e docs`: nitpicky, warnings are errors, report them all; its html
 # build also runs with -j auto (its doctest build reads nothing and writes serially).
@@ -46,20 +42,14 @@ SphinxBuild = Callable[..., Build]
 
 
 @pytest.fixture(scope="session")
-def docs_benchmark() -> dict[str, Any]:
-    """The namespace of benchmarks/docs_build.py (it imports its sibling ``figures``)."""
-    sys.path.insert(0, str(BENCHMARK.parent))
-    try:
-        return runpy.run_path(str(BENCHMARK))
-    finally:
-        sys.path.remove(str(BENCHMARK.parent))
+def site_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the repository that the session's builds may change.
 
-
-@pytest.fixture(scope="session")
-def site_root(tmp_path_factory: pytest.TempPathFactory, docs_benchmark: dict[str, Any]) -> Path:
-    """A copy of the repository that the session's builds may change."""
+    It leaves out what a snapshot of the docs build benchmark leaves out
+    (``NOT_COPIED`` of benchmarks/synthetic_course.py: output, caches, VCS data).
+    """
     root = tmp_path_factory.mktemp("site") / "repo"
-    shutil.copytree(ROOT, root, ignore=docs_benchmark["NOT_COPIED"])
+    shutil.copytree(ROOT, root, ignore=NOT_COPIED)
     return root
 
 

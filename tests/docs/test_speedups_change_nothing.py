@@ -23,9 +23,10 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
+
+from synthetic_course import write_synthetic_course
 
 ROOT = Path(__file__).resolve().parents[2]
 CONF = ROOT / "conf"
@@ -70,10 +71,10 @@ def stock_extensions() -> str:
 
 
 @pytest.fixture(scope="module")
-def course(tmp_path_factory: pytest.TempPathFactory, docs_benchmark: dict[str, Any]) -> Path:
+def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The benchmark's generated pages, so the test checks the pages whose speed is measured."""
     docs = tmp_path_factory.mktemp("speedups") / "docs"
-    docs_benchmark["write_synthetic_course"](docs, PAGES)
+    write_synthetic_course(docs, PAGES)
     return docs
 
 
