@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import importlib
 from functools import cache
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 from sphinx.util.nodes import make_refnode
@@ -64,7 +65,13 @@ def _resolve(dotted: str) -> list[object] | None:
             continue
         chain = [obj]
         for attribute in parts[split:]:
-            obj = getattr(obj, attribute, _MISSING)
+            # A module's own namespace only: a module-level __getattr__ (the root's
+            # deprecated names) must not make an old spelling resolve silently.
+            obj = (
+                vars(obj).get(attribute, _MISSING)
+                if isinstance(obj, ModuleType)
+                else getattr(obj, attribute, _MISSING)
+            )
             if obj is _MISSING:
                 return None
             chain.append(obj)

@@ -1,7 +1,8 @@
 """service_monitoring: the executable capstone of *Python Object-Oriented Programming*.
 
 Everything listed in ``__all__`` is the public contract for a user of the
-runtime and keeps working across minor releases. A second public namespace,
+runtime. A minor release only adds to it; a name leaves it only after one minor
+release in which using it warns. A second public namespace,
 :mod:`service_monitoring.storage`, serves someone who uses a unit of work
 directly or writes a store. Every other module is implementation detail.
 
@@ -21,7 +22,6 @@ use 'from service_monitoring.storage import InMemoryStore'
 import importlib as _importlib
 import warnings as _warnings
 
-from . import storage as _storage
 from .delivery.outbox import DeliveryPolicy
 from .delivery.sinks import CollectingIncidentSink, IncidentSink
 from .delivery.webhook import WebhookSink
@@ -98,8 +98,25 @@ __all__ = [
     "PayloadRejected",
 ]
 
-#: Every name of the storage namespace left the root in 1.1.0; the root still serves them.
-_MOVED: dict[str, str] = dict.fromkeys(_storage.__all__, _storage.__name__)
+#: The names that left the root for the storage namespace in 1.1.0, and their new home.
+_MOVED: dict[str, str] = dict.fromkeys(
+    sorted(
+        {
+            "Change",
+            "InMemoryStore",
+            "InMemoryUnitOfWork",
+            "PendingDelivery",
+            "PolicyRepository",
+            "PolicyView",
+            "SqliteStore",
+            "SqliteUnitOfWork",
+            "Store",
+            "StoreUnitOfWork",
+            "UnitOfWork",
+        }
+    ),
+    "service_monitoring.storage",
+)
 #: The release that stops serving the names of ``_MOVED`` from the root.
 _REMOVED_IN = "1.2.0"
 

@@ -1,7 +1,8 @@
 """The storage namespace: what someone writing or choosing a store relies on.
 
-Public: everything in ``__all__`` keeps working across minor releases, as the
-names of :mod:`service_monitoring` do. The modules inside this package are
+Public: everything in ``__all__`` is covered by the same promise as the names of
+:mod:`service_monitoring`: a minor release only adds, and a name leaves only after
+one minor release in which using it warns. The modules inside this package are
 implementation detail.
 
 A user of :class:`~service_monitoring.MonitoringRuntime` needs none of this: the
