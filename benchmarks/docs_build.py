@@ -29,11 +29,11 @@ so a busy machine shows as slower figures: rerun before trusting a miss. The
 CPU time next to each (the process and its ``-j`` workers) shows what the
 parallel build costs in total.
 
-``--stock`` leaves the fix out: the three extensions in ``FIX_EXTENSIONS``
+``--stock`` leaves the fix out: the extension in ``FIX_EXTENSIONS``
 (``conf/_ext/``) and ``-j auto``: the figures before it. ``--floor`` adds, at the
 largest N, Sphinx and MyST with as little as the pages allow (``FLOOR_CONF``: the
-extensions their directives need, Sphinx's ``basic`` theme instead of furo, and
-the speed-ups that do not depend on the theme), with and without ``-j auto``:
+extensions their directives need and Sphinx's ``basic`` theme instead of furo),
+with and without ``-j auto``:
 what Sphinx and MyST themselves cost for these pages.
 ``--sizes 5 --repeats 1 --no-course`` is the quick mode a test can run (about 6 s).
 
@@ -51,7 +51,7 @@ wall-clock and CPU seconds and, per extension, its saving: (median without it -
 median as configured) / median without it, next to the rule that keeps an
 extension only if it saves at least ``KEEP_SAVING`` (10 %) of the html build,
 with a verdict line (KEEP or DROP) each. A DROP is a missed target, e.g.
-``python benchmarks/docs_build.py --ab-extensions build_caches frozen_gc --repeats 5``.
+``python benchmarks/docs_build.py --ab-extensions fast_navigation --repeats 5``.
 
 Exit status 1 when a target is missed.
 """
@@ -77,9 +77,9 @@ from synthetic_course import MIN_PAGES, NOT_COPIED, write_synthetic_course
 
 ROOT = Path(__file__).resolve().parents[1]
 CONF = ROOT / "conf"
-# The fix: three local extensions (conf/_ext) and a parallel html build. --stock leaves
-# them out and builds serially, as `tox -e docs` did before: the "before" figures.
-FIX_EXTENSIONS = ("fast_navigation", "build_caches", "frozen_gc")
+# The fix: a local extension (conf/_ext) and a parallel html build. --stock leaves them
+# out and builds serially, as `tox -e docs` did before: the "before" figures.
+FIX_EXTENSIONS = ("fast_navigation",)
 PARALLEL = ("-j", "auto")
 
 # Targets (issue 8).
@@ -102,15 +102,10 @@ COURSE_FLAGS = ("-n", "--keep-going", "-q")
 
 # --floor: the least configuration that still builds the generated pages (their
 # directives need these extensions), with Sphinx's own minimal theme instead of furo
-# and the course's theme-independent speed-ups: what Sphinx and MyST themselves cost.
-FLOOR_CONF = f"""\
-import sys
-sys.path.insert(0, {str(CONF / "_ext")!r})
+# (the course's one speed-up is furo's navigation): what Sphinx and MyST themselves cost.
+FLOOR_CONF = """\
 project = "floor"
-extensions = [
-    "myst_parser", "sphinx.ext.doctest", "sphinx_design", "sphinxcontrib.mermaid",
-    "build_caches", "frozen_gc",
-]
+extensions = ["myst_parser", "sphinx.ext.doctest", "sphinx_design", "sphinxcontrib.mermaid"]
 myst_enable_extensions = ["colon_fence", "deflist", "fieldlist"]
 myst_fence_as_directive = ["mermaid"]
 html_theme = "basic"

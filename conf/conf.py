@@ -32,8 +32,6 @@ extensions = [
     "public_api",  # conf/_ext: links spelled with internal modules land on the public names
     # conf/_ext: furo's sidebar built once per build, not once per page (same HTML, O(pages))
     "fast_navigation",
-    "build_caches",  # conf/_ext: per-build caches of work repeated on every page (same output)
-    "frozen_gc",  # conf/_ext: the garbage collector skips objects that live for the whole build
 ]
 
 # Every cross-reference must resolve: a broken link fails the build under -W.

@@ -6,7 +6,7 @@ diagram, a dropdown, a glossary, cross-references, nested toctrees) are
 compared file by file, every byte of every file in the output folder:
 
 * **stock**: serial, without the local speed-up extensions
-  (``fast_navigation``, ``build_caches``, ``frozen_gc``), that is stock furo and Sphinx;
+  (``fast_navigation``), that is stock furo and Sphinx;
 * **configured**: serial, with ``conf/`` as it is;
 * **parallel**: with ``conf/`` as it is and ``-j 2``, as ``tox -e docs`` builds
   (``-j auto``) on a machine with two cores.
@@ -30,7 +30,7 @@ from synthetic_course import write_synthetic_course
 
 ROOT = Path(__file__).resolve().parents[2]
 CONF = ROOT / "conf"
-SPEEDUPS = ("fast_navigation", "build_caches", "frozen_gc")
+SPEEDUPS = ("fast_navigation",)
 PAGES = 30  # three modules: enough for Sphinx to split the work between two processes
 
 
