@@ -195,13 +195,6 @@ def sidebar(page: Path) -> str:
     raise AssertionError(f"unclosed sidebar-tree in {page}")
 
 
-def test_the_extension_is_configured() -> None:
-    namespace = runpy.run_path(str(CONF / "conf.py"))
-    assert EXTENSION in namespace["extensions"]
-    assert namespace["html_theme"] == "furo"
-    assert (CONF / "_ext" / f"{EXTENSION}.py").is_file()
-
-
 def test_the_fast_path_ran_in_one_build_and_not_in_the_other(fast: Site, stock: Site) -> None:
     assert ACTIVE in fast.output, fast.output[-4000:]
     assert "fast_navigation" not in stock.output

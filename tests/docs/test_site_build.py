@@ -22,6 +22,11 @@ def test_html_build_has_no_warnings(html_build: Build) -> None:
     assert html_build.returncode == 0, html_build.output[-4000:]
 
 
+def test_the_site_build_uses_the_fast_navigation(html_build: Build) -> None:
+    """conf/ enables the speed-up that test_sidebar_equivalence.py proves harmless: it ran."""
+    assert "fast_navigation: the sidebar navigation is built once for" in html_build.output
+
+
 class _Links(HTMLParser):
     """Collects the ``href`` of the links inside the first element with a given class."""
 

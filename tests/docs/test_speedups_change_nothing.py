@@ -108,21 +108,6 @@ def differences(one: Site, other: Site) -> list[str]:
     )
 
 
-def test_every_speedup_is_configured() -> None:
-    extensions = runpy.run_path(str(CONF / "conf.py"))["extensions"]
-    for name in SPEEDUPS:
-        assert name in extensions
-        assert (CONF / "_ext" / f"{name}.py").is_file()
-    assert all(name not in stock_extensions().split(",") for name in SPEEDUPS)
-
-
-def test_the_docs_environment_builds_in_parallel() -> None:
-    tox = (ROOT / "tox.ini").read_text()
-    section = tox[tox.index("[testenv:docs]") :]
-    html_build = next(line for line in section.splitlines() if "-b html" in line)
-    assert "-j auto" in html_build
-
-
 def test_the_configured_build_is_byte_identical_to_stock(stock: Site, configured: Site) -> None:
     assert "fast_navigation: the sidebar navigation is built once" in configured.output
     assert "fast_navigation" not in stock.output
