@@ -117,9 +117,28 @@ class DeliveryError(BoundaryError):
 
 
 class PublicationFailed(DeliveryError):
-    """The sink could not take delivery now (down, timed out, 5xx): a later try may succeed."""
+    """The sink could not take delivery now (down, timed out, 5xx): a later try may succeed.
+
+    ``retry_after`` is how many seconds the sink asked the sender to wait before the
+    next try (an HTTP ``Retry-After``), or ``None`` when it did not say.
+
+    >>> PublicationFailed("HTTP 429", retry_after=30.0).retry_after
+    30.0
+    """
 
     retryable = True
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        pending: int = 0,
+        delivered: int = 0,
+        report: CycleReport | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message, pending=pending, delivered=delivered, report=report)
+        self.retry_after = retry_after
 
 
 class DeliveryRejected(DeliveryError):
