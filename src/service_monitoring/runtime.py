@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from contextlib import suppress
 from os import PathLike
 from types import TracebackType
 from typing import NoReturn, Self, TypeVar
@@ -60,13 +61,16 @@ class MonitoringRuntime:
     """The facade: register policies, change rules, run cycles, deliver incidents.
 
     ``database=None`` keeps everything in memory; a path keeps it in a SQLite
-    file (created on first use). Without a *sink*, incidents go to a
-    :class:`~service_monitoring.CollectingIncidentSink`.
+    file (created on first use). ``read_only=True`` opens an existing database
+    of this package read-only, for queries: every change is then refused with
+    :class:`~service_monitoring.StoreUnavailable`. Without a *sink*, incidents
+    go to a :class:`~service_monitoring.CollectingIncidentSink`.
 
     Ownership: the runtime opens its store and closes it in :meth:`close`.
     A sink handed to the constructor is handed over too: :meth:`close` calls
-    its ``close()`` if it has one. To share one sink between runtimes, give
-    each a small adapter without ``close()``. Metrics, spans and
+    its ``close()`` if it has one, and so does a constructor that fails. To
+    share one sink between runtimes, give each a small adapter without
+    ``close()``. Metrics, spans and
     log records go through *telemetry* (by default the global OpenTelemetry
     providers).
 
@@ -97,48 +101,69 @@ class MonitoringRuntime:
         sleep: Callable[[float], object] = time.sleep,
         conflict_attempts: int = 3,
         telemetry: Telemetry | None = None,
+        read_only: bool = False,
     ) -> None:
-        if sink is not None and not isinstance(sink, IncidentSink):
-            raise DomainError(f"sink must have a publish(alerts) method, got {type(sink).__name__}")
-        if modes is not None and not isinstance(modes, ModeRegistry):
-            raise DomainError(f"modes must be a ModeRegistry, got {type(modes).__name__}")
-        if clock is not None and not callable(clock):
-            raise DomainError(f"clock must be callable, got {type(clock).__name__}")
-        if delivery is not None and not isinstance(delivery, DeliveryPolicy):
-            raise DomainError(f"delivery must be a DeliveryPolicy, got {type(delivery).__name__}")
-        if (
-            isinstance(conflict_attempts, bool)
-            or not isinstance(conflict_attempts, int)
-            or conflict_attempts < 1
-        ):
-            raise DomainError(
-                f"conflict_attempts must be a whole number >= 1, got {conflict_attempts!r}"
-            )
-        if not callable(sleep):
-            raise DomainError(f"sleep must be callable, got {type(sleep).__name__}")
-        if telemetry is not None and not isinstance(telemetry, Telemetry):
-            raise DomainError(f"telemetry must be a Telemetry, got {type(telemetry).__name__}")
-        self._telemetry = Telemetry() if telemetry is None else telemetry
-        self._modes = STANDARD_MODES if modes is None else modes
-        self._clock: Clock = utc_now if clock is None else clock
-        self._conflict_attempts = conflict_attempts
-        self._sink: IncidentSink = CollectingIncidentSink() if sink is None else sink
         try:
-            self._store: Store = (
-                InMemoryStore() if database is None else SqliteStore(database, modes=self._modes)
+            if sink is not None and not isinstance(sink, IncidentSink):
+                raise DomainError(
+                    f"sink must have a publish(alerts) method, got {type(sink).__name__}"
+                )
+            if modes is not None and not isinstance(modes, ModeRegistry):
+                raise DomainError(f"modes must be a ModeRegistry, got {type(modes).__name__}")
+            if clock is not None and not callable(clock):
+                raise DomainError(f"clock must be callable, got {type(clock).__name__}")
+            if delivery is not None and not isinstance(delivery, DeliveryPolicy):
+                raise DomainError(
+                    f"delivery must be a DeliveryPolicy, got {type(delivery).__name__}"
+                )
+            if (
+                isinstance(conflict_attempts, bool)
+                or not isinstance(conflict_attempts, int)
+                or conflict_attempts < 1
+            ):
+                raise DomainError(
+                    f"conflict_attempts must be a whole number >= 1, got {conflict_attempts!r}"
+                )
+            if not callable(sleep):
+                raise DomainError(f"sleep must be callable, got {type(sleep).__name__}")
+            if telemetry is not None and not isinstance(telemetry, Telemetry):
+                raise DomainError(f"telemetry must be a Telemetry, got {type(telemetry).__name__}")
+            if not isinstance(read_only, bool):
+                raise DomainError(f"read_only must be True or False, got {read_only!r}")
+            if read_only and database is None:
+                raise DomainError(
+                    "read_only needs a database: an in-memory runtime has nothing to read"
+                )
+            self._telemetry = Telemetry() if telemetry is None else telemetry
+            self._modes = STANDARD_MODES if modes is None else modes
+            self._clock: Clock = utc_now if clock is None else clock
+            self._conflict_attempts = conflict_attempts
+            self._sink: IncidentSink = CollectingIncidentSink() if sink is None else sink
+            try:
+                self._store: Store = (
+                    InMemoryStore()
+                    if database is None
+                    else SqliteStore(database, modes=self._modes, read_only=read_only)
+                )
+            except StoreUnavailable as error:
+                self._telemetry.store_unavailable(error, operation="open")
+                raise
+            self._outbox = OutboxDelivery(
+                self._store,
+                self._sink,
+                DeliveryPolicy() if delivery is None else delivery,
+                telemetry=self._telemetry,
+                clock=self._clock,
+                sleep=sleep,
             )
-        except StoreUnavailable as error:
-            self._telemetry.store_unavailable(error, operation="open")
+            self._closed = False
+        except BaseException:
+            # The sink was handed over at the call: a runtime that never came to be closes it.
+            close_sink = getattr(sink, "close", None)
+            if callable(close_sink):
+                with suppress(Exception):  # the constructor's own error is the one to report
+                    close_sink()
             raise
-        self._outbox = OutboxDelivery(
-            self._store,
-            self._sink,
-            DeliveryPolicy() if delivery is None else delivery,
-            telemetry=self._telemetry,
-            clock=self._clock,
-            sleep=sleep,
-        )
-        self._closed = False
 
     # -- ownership -------------------------------------------------------------------
 

@@ -114,3 +114,24 @@ def test_a_unit_of_work_given_a_store_leaves_it_open(spy: ConnectionSpy, tmp_pat
         assert not store.closed
         assert spy.still_open() == 1
     assert spy.still_open() == 0
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"database": "missing-folder/monitoring.db"}, {"conflict_attempts": 0}],
+    ids=["database-cannot-be-opened", "invalid-argument"],
+)
+def test_a_sink_handed_to_a_constructor_that_fails_is_closed(
+    tmp_path: Path, options: dict[str, object]
+) -> None:
+    closed: list[str] = []
+
+    class Sink(CollectingIncidentSink):
+        def close(self) -> None:
+            closed.append("sink")
+
+    if "database" in options:
+        options = {"database": tmp_path / str(options["database"])}
+    with pytest.raises((StoreUnavailable, ValueError)):
+        MonitoringRuntime(sink=Sink(), **options)  # type: ignore[arg-type]
+    assert closed == ["sink"]

@@ -50,7 +50,7 @@ from .codec import (
 )
 from .port import Change, PendingDelivery, check_version
 from .read_models import PolicyView
-from .sqlite_schema import prepare_schema
+from .sqlite_schema import check_schema, prepare_schema
 from .unit_of_work import StoreUnitOfWork
 
 __all__ = ["SqliteStore", "SqliteUnitOfWork"]
@@ -61,8 +61,11 @@ _T = TypeVar("_T")
 class SqliteStore:
     """Policies, event logs, read models and the outbox in one SQLite file.
 
-    The schema is created on first use. The store owns its connection:
-    :meth:`close` it, or use it as a context manager.
+    The schema is created on first use; a file that holds other tables is refused,
+    untouched. With ``read_only=True`` the file is opened read-only and must already
+    be a database of this package: nothing is created and every write is refused
+    with :class:`~service_monitoring.StoreUnavailable`. The store owns its
+    connection: :meth:`close` it, or use it as a context manager.
 
     >>> import tempfile, pathlib
     >>> from service_monitoring import MonitoringPolicy
@@ -80,17 +83,37 @@ class SqliteStore:
     """
 
     def __init__(
-        self, database: str | os.PathLike[str], *, modes: ModeRegistry | None = None
+        self,
+        database: str | os.PathLike[str],
+        *,
+        modes: ModeRegistry | None = None,
+        read_only: bool = False,
     ) -> None:
         if isinstance(database, bytes) or not isinstance(database, str | os.PathLike):
             raise DomainError(f"database must be a path, got {type(database).__name__}")
+        if not isinstance(read_only, bool):
+            raise DomainError(f"read_only must be True or False, got {read_only!r}")
         self.path = Path(database)
+        self.read_only = read_only
         self._modes = modes
         self._lock = threading.RLock()
         self._connection: sqlite3.Connection | None = None
+        if read_only and not (self.path.is_file() and self.path.stat().st_size > 0):
+            # SQLite would report an empty or missing file as an empty database.
+            raise StoreUnavailable(f"database {self.path}: no such database")
         with self._guard():
-            self._connection = sqlite3.connect(
-                self.path, isolation_level=None, check_same_thread=False, timeout=5.0
+            self._connection = (
+                sqlite3.connect(
+                    f"{self.path.resolve().as_uri()}?mode=ro",
+                    uri=True,
+                    isolation_level=None,
+                    check_same_thread=False,
+                    timeout=5.0,
+                )
+                if read_only
+                else sqlite3.connect(
+                    self.path, isolation_level=None, check_same_thread=False, timeout=5.0
+                )
             )
             try:
                 self._prepare()
@@ -213,8 +236,11 @@ class SqliteStore:
     # -- internals ------------------------------------------------------------------------
 
     def _prepare(self) -> None:
-        with self._transaction(write=True) as db:
-            prepare_schema(db, self.path)
+        with self._transaction(write=not self.read_only) as db:
+            if self.read_only:
+                check_schema(db, self.path)
+            else:
+                prepare_schema(db, self.path)
 
     def _write_change(self, db: sqlite3.Connection, change: Change, stamp: str) -> None:
         policy_id = change.policy_id

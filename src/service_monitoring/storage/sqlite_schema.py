@@ -15,10 +15,12 @@ from typing import Final
 
 from ..domain.errors import StoreUnavailable
 
-__all__ = ["SCHEMA_VERSION", "prepare_schema"]
+__all__ = ["SCHEMA_VERSION", "TABLES", "check_schema", "prepare_schema"]
 
 #: The schema this code writes; a file with a newer one is refused.
 SCHEMA_VERSION: Final = 1
+#: The tables a database of this package holds.
+TABLES: Final = frozenset({"policies", "events", "policy_views", "outbox"})
 
 _SCHEMA: Final = """
 CREATE TABLE IF NOT EXISTS policies (
@@ -50,17 +52,43 @@ CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (seq) WHERE delivered_at IS 
 """
 
 
+def _tables(db: sqlite3.Connection) -> set[str]:
+    rows = db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+    return {name for (name,) in rows if not name.startswith("sqlite_")}
+
+
+def check_schema(db: sqlite3.Connection, path: Path) -> None:
+    """Refuse *db* unless it is a database of this package at :data:`SCHEMA_VERSION`.
+
+    Reads only: a read-only store calls it instead of :func:`prepare_schema`.
+    """
+    (found,) = db.execute("PRAGMA user_version").fetchone()
+    missing = sorted(TABLES - _tables(db))
+    if found == 0 or missing:
+        raise StoreUnavailable(f"database {path}: not a service-monitoring database")
+    if found != SCHEMA_VERSION:
+        raise StoreUnavailable(
+            f"database {path}: schema version {found}, this package reads {SCHEMA_VERSION}"
+        )
+
+
 def prepare_schema(db: sqlite3.Connection, path: Path) -> None:
     """Create the tables *db* lacks and stamp the schema version, inside the caller's transaction.
 
-    A file whose schema version is newer than :data:`SCHEMA_VERSION` is refused
-    with :class:`~service_monitoring.StoreUnavailable` naming *path*.
+    A file whose schema version is newer than :data:`SCHEMA_VERSION` is refused with
+    :class:`~service_monitoring.StoreUnavailable` naming *path*, and so is a file with no
+    schema version that already holds tables: another application's database. Both are
+    refused before anything is written.
     """
     (found,) = db.execute("PRAGMA user_version").fetchone()
     if found > SCHEMA_VERSION:
         raise StoreUnavailable(
             f"database {path}: schema version {found} is newer than this "
             f"package supports ({SCHEMA_VERSION})"
+        )
+    if found == 0 and _tables(db):
+        raise StoreUnavailable(
+            f"database {path}: not a service-monitoring database (it holds other tables)"
         )
     for statement in _SCHEMA.split(";"):
         if statement.strip():
