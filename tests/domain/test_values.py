@@ -11,12 +11,13 @@ from service_monitoring import (
     Alert,
     DomainError,
     MetricSample,
+    MonitoringPolicy,
     RuleState,
     Severity,
     ThresholdRule,
     incident_id_for,
 )
-from support import T0, sample
+from support import T0, at, sample
 
 
 def test_samples_are_normalised_to_utc() -> None:
@@ -82,13 +83,21 @@ def test_rule_normalises_severity_and_threshold() -> None:
         ({"severity": None}, "severity must be one of"),
         ({"threshold": float("nan")}, "threshold must be finite"),
         ({"threshold": False}, "threshold must be a real number, got bool"),
-        ({"window": 0}, "window must be a whole number >= 1, got 0"),
-        ({"window": True}, "window must be a whole number >= 1, got True"),
-        ({"window": 2.0}, "window must be a whole number >= 1"),
+        ({"window": 0}, "window must be a whole number from 1 to 1000, got 0"),
+        ({"window": True}, "window must be a whole number from 1 to 1000, got True"),
+        ({"window": 2.0}, "window must be a whole number from 1 to 1000"),
         ({"mode": "Threshold"}, "mode must be a lower-case name"),
         ({"mode": 3}, "mode must be a lower-case name"),
         ({"rule_id": ""}, "rule_id must be non-empty"),
         ({"rule_id": ["r"]}, "rule_id must be a string, got list"),
+        ({"window": 10**9}, "window must be a whole number from 1 to 1000, got 1000000000"),
+        ({"window": 1001}, "window must be a whole number from 1 to 1000, got 1001"),
+        ({"rule_id": "line\nforged"}, "rule_id must use printable characters only"),
+        ({"rule_id": "\x1b[31mred"}, "rule_id must use printable characters only"),
+        ({"rule_id": "evil\u202eexe"}, "rule_id must use printable characters only"),
+        ({"rule_id": "lone\ud800"}, "rule_id must use printable characters only"),
+        ({"rule_id": "r" * 257}, "rule_id must be at most 256 characters, got 257"),
+        ({"metric": "cpu\x07"}, "metric must use printable characters only"),
     ],
 )
 def test_rule_rejects_bad_arguments_with_a_domain_error(
@@ -150,3 +159,18 @@ def test_incident_id_for_checks_its_arguments() -> None:
         incident_id_for(1, "r", sample("cpu", 1.0))  # type: ignore[arg-type]
     with pytest.raises(DomainError, match="sample must be a MetricSample, got int"):
         incident_id_for("p", "r", 3)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("bad", ["a\nb", "\x1b]0;title\x07", "\u202e", "x\udc80", "p" * 257])
+def test_every_kind_of_id_refuses_what_would_forge_output_or_crash_storage(bad: str) -> None:
+    with pytest.raises(DomainError, match="policy_id"):
+        MonitoringPolicy(bad)
+    with pytest.raises(DomainError, match="metric"):
+        MetricSample(bad, 1.0, at(0))
+    with pytest.raises(DomainError, match="policy_id"):
+        incident_id_for(bad, "r", MetricSample("m", 2.0, at(0)))
+
+
+def test_printable_ids_of_any_script_are_accepted() -> None:
+    for good in ("checkout api", "zahlung-ü", "支付", "p" * 256):
+        assert MonitoringPolicy(good).policy_id == good

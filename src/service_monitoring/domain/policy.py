@@ -27,7 +27,7 @@ from .events import (
     RuleRetired,
 )
 from .modes import STANDARD_MODES, ModeRegistry, Verdict
-from .values import Alert, MetricSample, RuleState, ThresholdRule
+from .values import Alert, MetricSample, RuleState, ThresholdRule, check_identifier
 
 __all__ = ["MonitoringPolicy"]
 
@@ -87,8 +87,7 @@ class MonitoringPolicy:
     )
 
     def __init__(self, policy_id: str, *, modes: ModeRegistry | None = None) -> None:
-        if not isinstance(policy_id, str) or not policy_id or policy_id != policy_id.strip():
-            raise DomainError(f"policy_id must be a non-empty string, got {policy_id!r}")
+        check_identifier(policy_id, name="policy_id")
         if modes is not None and not isinstance(modes, ModeRegistry):
             raise DomainError(f"modes must be a ModeRegistry, got {type(modes).__name__}")
         self._policy_id = policy_id

@@ -18,20 +18,29 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from numbers import Real
+from typing import Final
 
 from .errors import DomainError
 
 __all__ = [
+    "MAX_ID_LENGTH",
+    "MAX_WINDOW",
     "Alert",
     "MetricSample",
     "RuleState",
     "Severity",
     "ThresholdRule",
+    "check_identifier",
     "incident_id_for",
     "to_utc",
 ]
 
 _MODE_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
+
+#: The longest id or metric name, in characters.
+MAX_ID_LENGTH: Final = 256
+#: The largest ``window`` a rule may ask for: what a mode keeps per rule is bounded by it.
+MAX_WINDOW: Final = 1000
 
 
 class Severity(StrEnum):
@@ -85,11 +94,31 @@ def _finite(value: object, *, name: str) -> float:
     return number
 
 
-def _text(value: object, *, name: str) -> str:
+def check_identifier(value: object, *, name: str) -> str:
+    """Return *value* if it can name something, else raise :class:`DomainError`.
+
+    An identifier (a policy, rule or incident id, a metric name) is a non-empty
+    string of at most :data:`MAX_ID_LENGTH` printable characters with no
+    surrounding whitespace. Control characters, line breaks, bidirectional
+    overrides and lone surrogates are refused: an id ends up in terminals, logs
+    and databases, and must not be able to forge a line in any of them.
+
+    >>> check_identifier("latency-p99", name="rule_id")
+    'latency-p99'
+    >>> check_identifier("evil\u202eexe", name="rule_id")  # doctest: +NORMALIZE_WHITESPACE
+    Traceback (most recent call last):
+    ...
+    service_monitoring.domain.errors.DomainError: rule_id must use printable characters
+    only, got 'evil\u202eexe'
+    """
     if not isinstance(value, str):
         raise DomainError(f"{name} must be a string, got {type(value).__name__}")
     if not value or value != value.strip():
         raise DomainError(f"{name} must be non-empty without surrounding whitespace: {value!r}")
+    if len(value) > MAX_ID_LENGTH:
+        raise DomainError(f"{name} must be at most {MAX_ID_LENGTH} characters, got {len(value)}")
+    if not value.isprintable():
+        raise DomainError(f"{name} must use printable characters only, got {value!r}"[:200])
     return value
 
 
@@ -121,7 +150,7 @@ class MetricSample:
     observed_at: datetime
 
     def __post_init__(self) -> None:
-        _text(self.metric, name="metric")
+        check_identifier(self.metric, name="metric")
         object.__setattr__(self, "value", _finite(self.value, name="value"))
         object.__setattr__(self, "observed_at", to_utc(self.observed_at, name="observed_at"))
 
@@ -160,13 +189,15 @@ class ThresholdRule:
         window: int = 1,
         mode: str = "threshold",
     ) -> None:
-        if isinstance(window, bool) or not isinstance(window, int) or window < 1:
-            raise DomainError(f"window must be a whole number >= 1, got {window!r}")
+        if isinstance(window, bool) or not isinstance(window, int) or not 1 <= window <= MAX_WINDOW:
+            raise DomainError(
+                f"window must be a whole number from 1 to {MAX_WINDOW}, got {window!r}"
+            )
         if not isinstance(mode, str) or not _MODE_NAME.fullmatch(mode):
             raise DomainError(f"mode must be a lower-case name such as 'threshold', got {mode!r}")
         setattr_ = object.__setattr__
-        setattr_(self, "rule_id", _text(rule_id, name="rule_id"))
-        setattr_(self, "metric", _text(metric, name="metric"))
+        setattr_(self, "rule_id", check_identifier(rule_id, name="rule_id"))
+        setattr_(self, "metric", check_identifier(metric, name="metric"))
         setattr_(self, "threshold", _finite(threshold, name="threshold"))
         setattr_(self, "severity", _severity(severity))
         setattr_(self, "window", window)
@@ -189,8 +220,8 @@ def incident_id_for(policy_id: str, rule_id: str, sample: MetricSample) -> str:
     >>> one
     'inc-9a0a7d8e0ee85fcc0e9be53c'
     """
-    _text(policy_id, name="policy_id")
-    _text(rule_id, name="rule_id")
+    check_identifier(policy_id, name="policy_id")
+    check_identifier(rule_id, name="rule_id")
     if not isinstance(sample, MetricSample):
         raise DomainError(f"sample must be a MetricSample, got {type(sample).__name__}")
     fields = (
@@ -223,7 +254,7 @@ class Alert:
 
     def __post_init__(self) -> None:
         for name in ("incident_id", "policy_id", "rule_id", "metric"):
-            _text(getattr(self, name), name=name)
+            check_identifier(getattr(self, name), name=name)
         object.__setattr__(self, "severity", _severity(self.severity))
         object.__setattr__(self, "threshold", _finite(self.threshold, name="threshold"))
         object.__setattr__(
