@@ -42,7 +42,7 @@ from .domain.errors import (
 from .domain.events import IncidentClosed, IncidentOpened, RuleActivated, RuleAdded, RuleRetired
 from .domain.modes import STANDARD_MODES, EvaluationMode, ModeRegistry, Verdict
 from .domain.policy import MonitoringPolicy
-from .domain.reports import CycleReport
+from .domain.reports import CycleReport, Evaluation
 from .domain.values import Alert, MetricSample, RuleState, Severity, ThresholdRule, incident_id_for
 from .intake.samples import PayloadLimits, decode_samples
 from .intake.secret import Secret
@@ -62,6 +62,7 @@ __all__ = [
     "Alert",
     "incident_id_for",
     "MonitoringPolicy",
+    "Evaluation",
     # evaluation modes: the extension point
     "EvaluationMode",
     "Verdict",

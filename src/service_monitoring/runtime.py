@@ -29,6 +29,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from contextlib import suppress
+from datetime import datetime
 from os import PathLike
 from types import TracebackType
 from typing import NoReturn, Self, TypeVar
@@ -228,6 +229,14 @@ class MonitoringRuntime:
         """Retire a rule of a stored policy; an incident it holds open is closed."""
         self._change(policy_id, lambda policy: policy.retire_rule(rule_id, reason))
 
+    def reset_watermark(self, policy_id: str, metric: str, *, to: datetime | None = None) -> None:
+        """Move one metric's evaluation watermark back to *to*, or forget it (``None``).
+
+        See :meth:`MonitoringPolicy.reset_watermark`: the recovery for a watermark
+        that a sample from a clock running ahead pushed into the future.
+        """
+        self._change(policy_id, lambda policy: policy.reset_watermark(metric, to=to))
+
     def run_cycle(self, policy_id: str, samples: Iterable[MetricSample]) -> CycleReport:
         """Evaluate *samples*, commit the incidents opened, then deliver the outbox.
 
@@ -246,18 +255,20 @@ class MonitoringRuntime:
             if not self._store.exists(policy_id):  # before touching anyone else's backlog
                 raise PolicyNotFound(f"no policy {policy_id!r} is stored")
             backlog = self._outbox.drain() if self._store.pending_count() else DeliveryOutcome(0)
-            opened = self._change(policy_id, lambda policy: policy.evaluate(batch))
+            evaluation = self._change(policy_id, lambda policy: policy.evaluate_batch(batch))
+            opened = evaluation.opened
             fresh = self._outbox.drain() if opened and backlog.failure is None else None
             published = backlog.delivered + (0 if fresh is None else fresh.delivered)
             view = self._store.view(policy_id)
             report = CycleReport(
                 policy_id=policy_id,
-                samples_evaluated=len(batch),
-                alerts=tuple(opened),
+                samples_evaluated=len(batch) - evaluation.skipped,
+                alerts=opened,
                 alerts_published=published,
                 active_rule_count=len(view.active_rules),
                 open_incident_count=len(view.open_incidents),
                 pending_deliveries=self._store.pending_count(),
+                samples_skipped=evaluation.skipped,
             )
             committed(report)
             failed = backlog if fresh is None or backlog.failure is not None else fresh

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta, timezone
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -79,7 +80,25 @@ def test_valid_documents_round_trip(triples: list[tuple[str, float, datetime]]) 
             for metric, value, at in triples
         ]
     }
-    decoded = decode_samples(json.dumps(document).encode())
+    after_every_moment = datetime(2100, 1, 2, tzinfo=UTC)
+    decoded = decode_samples(json.dumps(document).encode(), now=after_every_moment)
     assert decoded == [
         MetricSample(metric, float(value), at.astimezone(UTC)) for metric, value, at in triples
     ]
+
+
+@QUICK
+@given(moments, st.integers(0, 3600), st.integers(-7200, 7200))
+def test_a_sample_is_accepted_exactly_up_to_the_clock_skew(
+    now: datetime, skew: int, offset_seconds: int
+) -> None:
+    at = now + timedelta(seconds=offset_seconds)
+    document = {"samples": [{"metric": "cpu", "value": 1.0, "observed_at": at.isoformat()}]}
+    limits = PayloadLimits(max_clock_skew=skew)
+    if offset_seconds > skew:
+        with pytest.raises(PayloadRejected, match="ahead of the receiving clock") as caught:
+            decode_samples(json.dumps(document), limits=limits, now=now)
+        assert caught.value.position == "samples[0].observed_at"
+    else:
+        [decoded] = decode_samples(json.dumps(document), limits=limits, now=now)
+        assert decoded.observed_at == at

@@ -199,3 +199,30 @@ def test_limits_validate_themselves() -> None:
             PayloadLimits(max_bytes=bad)  # type: ignore[arg-type]
     with pytest.raises(DomainError, match="limits must be a PayloadLimits"):
         decode_samples("{}", limits={"max_bytes": 10})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "observed_at",
+    ["9999-12-31T23:59:59Z", "2026-11-21T10:05:01+00:00", "2026-11-21T11:05:01+01:00"],
+)
+def test_a_sample_from_a_clock_running_ahead_is_refused_at_the_boundary(observed_at: str) -> None:
+    now = datetime(2026, 11, 21, 10, 0, tzinfo=UTC)
+    payload = json.dumps(
+        {
+            "samples": [
+                {"metric": "cpu", "value": 0.5, "observed_at": "2026-11-21T09:59:00Z"},
+                {"metric": "cpu", "value": 0.5, "observed_at": observed_at},
+            ]
+        }
+    )
+    with pytest.raises(PayloadRejected, match="more than 300 s ahead") as caught:
+        decode_samples(payload, now=now)
+    assert caught.value.position == "samples[1].observed_at"
+    just_in_time = payload.replace(observed_at, "2026-11-21T10:05:00Z")
+    assert len(decode_samples(just_in_time, now=now)) == 2
+
+
+@pytest.mark.parametrize("skew", [-1, float("nan"), float("inf"), True, "300"])
+def test_the_clock_skew_limit_is_a_finite_number_of_seconds(skew: object) -> None:
+    with pytest.raises(DomainError, match="max_clock_skew must be a finite number >= 0"):
+        PayloadLimits(max_clock_skew=skew)  # type: ignore[arg-type]

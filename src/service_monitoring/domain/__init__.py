@@ -9,7 +9,8 @@ Internal package: import the public names from :mod:`service_monitoring`.
 * :mod:`~service_monitoring.domain.modes` -- evaluation modes and their registry.
 * :mod:`~service_monitoring.domain.policy` -- the aggregate,
   :class:`~service_monitoring.MonitoringPolicy`.
-* :mod:`~service_monitoring.domain.batches` -- a batch of samples grouped for evaluation.
+* :mod:`~service_monitoring.domain.lifecycle` -- the moves a rule's state may make.
+* :mod:`~service_monitoring.domain.evaluation` -- a batch grouped and judged, changing nothing.
 * :mod:`~service_monitoring.domain.reports` -- what one evaluation cycle did.
 
 Nothing here knows about storage, sinks, logging configuration or the runtime;

@@ -10,14 +10,14 @@ events that the unit of work commits.
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from operator import attrgetter
 from typing import Final
 
-from .batches import group_by_metric
-from .errors import DomainError, InvalidTransition, UnknownRule
+from .errors import DomainError, UnknownRule
+from .evaluation import group_by_metric, judge
 from .events import (
     DomainEvent,
     IncidentClosed,
@@ -26,29 +26,19 @@ from .events import (
     RuleAdded,
     RuleRetired,
 )
+from .lifecycle import check_transition
 from .modes import STANDARD_MODES, ModeRegistry, Verdict
-from .values import Alert, MetricSample, RuleState, ThresholdRule, check_identifier
+from .reports import Evaluation
+from .values import Alert, MetricSample, RuleState, ThresholdRule, check_identifier, to_utc
 
 __all__ = ["MonitoringPolicy"]
 
 _observed_at: Final = attrgetter("observed_at")
 _watch_key: Final = attrgetter("mode", "window")
-_value: Final = attrgetter("value")
-
-
-def _skippable(mode: object) -> bool:
-    return getattr(mode, "breaches_only_above_threshold", False) is True
 
 
 def _metric_and_id(item: tuple[ThresholdRule, Verdict]) -> tuple[str, str]:
     return item[0].metric, item[0].rule_id
-
-
-_ALLOWED: Final = {
-    (RuleState.DRAFT, RuleState.ACTIVE),
-    (RuleState.DRAFT, RuleState.RETIRED),
-    (RuleState.ACTIVE, RuleState.RETIRED),
-}
 
 
 class MonitoringPolicy:
@@ -237,14 +227,47 @@ class MonitoringPolicy:
         Only samples newer than the newest already evaluated for their metric
         count, so evaluating the same samples twice opens nothing the second
         time. An incident stays open while its rule keeps breaching and closes
-        when the newest sample no longer breaches.
+        when the newest sample no longer breaches. :meth:`evaluate_batch` also
+        says how many samples were skipped as already evaluated.
 
         The call is atomic: every verdict is computed before any state changes,
         so a mode that raises leaves the policy as it was.
         """
+        return list(self.evaluate_batch(samples).opened)
+
+    def evaluate_batch(self, samples: Iterable[MetricSample]) -> Evaluation:
+        """Like :meth:`evaluate`, and count the samples skipped at the watermark."""
         buckets = group_by_metric(samples, self._active)
-        newest, verdicts = self._judge(buckets)
-        return self._apply(newest, verdicts)
+        newest, verdicts, skipped = judge(
+            buckets,
+            self._modes,
+            seen=self._seen,
+            recent=self._recent,
+            open_=self._open,
+            active=self._active,
+        )
+        return Evaluation(tuple(self._apply(newest, verdicts)), skipped)
+
+    def reset_watermark(self, metric: str, *, to: datetime | None = None) -> None:
+        """Move the evaluation watermark of *metric* back to *to*, or forget it (``None``).
+
+        The recovery for a watermark a wrong clock pushed into the future: samples
+        older than it are skipped as already evaluated. The samples the metric's
+        modes kept are dropped, so each rule starts its window afresh.
+        """
+        current = self._seen.get(metric)
+        if current is None:
+            raise DomainError(f"policy {self._policy_id!r} has no watermark for {metric!r}")
+        if to is not None:
+            to = to_utc(to, name="to")
+            if to > current:
+                raise DomainError(f"a watermark only moves back: {to} is after {current}")
+            self._seen[metric] = to
+        else:
+            del self._seen[metric]
+        for rule in self._active.get(metric, ()):
+            self._recent.pop(rule.rule_id, None)
+        self._revision += 1
 
     def collect_events(self) -> list[DomainEvent]:
         """Hand out the events recorded since the last call, oldest first."""
@@ -283,44 +306,8 @@ class MonitoringPolicy:
 
     def _check_transition(self, rule_id: str, target: RuleState) -> RuleState:
         current = self._inactive.get(rule_id, RuleState.ACTIVE)
-        if (current, target) not in _ALLOWED:
-            raise InvalidTransition(
-                f"rule {rule_id!r} is {current.value}; it cannot become {target.value}"
-            )
+        check_transition(rule_id, current, target)
         return current
-
-    def _judge(
-        self, buckets: dict[str, list[MetricSample]]
-    ) -> tuple[dict[str, datetime], list[tuple[ThresholdRule, Verdict]]]:
-        """Compute every verdict without changing anything."""
-        newest: dict[str, datetime] = {}
-        verdicts: list[tuple[ThresholdRule, Verdict]] = []
-        seen, recent, open_, active = self._seen, self._recent, self._open, self._active
-        modes = self._modes.as_mapping()
-        # Modes that promised no breach at or below the threshold (see EvaluationMode).
-        quiet_below = {name for name, mode in modes.items() if _skippable(mode)}
-        for metric, bucket in buckets.items():
-            last = seen.get(metric)
-            if last is not None and bucket[0].observed_at <= last:
-                bucket = bucket[bisect_right(bucket, last, key=_observed_at) :]
-                if not bucket:
-                    continue
-            newest[metric] = bucket[-1].observed_at
-            peak = max(map(_value, bucket))  # once per metric, shared by its rules
-            for rule in active[metric]:
-                rule_id = rule.rule_id
-                if (
-                    peak <= rule.threshold
-                    and rule.mode in quiet_below
-                    and rule_id not in recent
-                    and rule_id not in open_
-                ):
-                    continue  # a quiet rule with no state: its verdict is known
-                kept = recent.get(rule_id, ())
-                verdict = modes[rule.mode].evaluate(rule, kept, bucket)
-                if verdict.first_breach is not None or verdict.recent or kept or rule_id in open_:
-                    verdicts.append((rule, verdict))
-        return newest, verdicts
 
     def _apply(
         self, newest: dict[str, datetime], verdicts: list[tuple[ThresholdRule, Verdict]]

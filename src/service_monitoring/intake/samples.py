@@ -29,9 +29,10 @@ import json
 import math
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Final
 
+from ..domain.clock import utc_now
 from ..domain.errors import DomainError, PayloadRejected
 from ..domain.values import MetricSample, to_utc
 
@@ -57,8 +58,11 @@ class PayloadLimits:
     """How much one payload may hold; each limit is checked before the work it bounds.
 
     ``max_bytes`` bounds the payload's size in UTF-8 (default 1 MiB),
-    ``max_samples`` the number of samples (default 10,000) and
-    ``max_metric_length`` the characters of a metric name (default 128).
+    ``max_samples`` the number of samples (default 10,000),
+    ``max_metric_length`` the characters of a metric name (default 128) and
+    ``max_clock_skew`` how many seconds a sample may lie ahead of the receiver's
+    clock (default 300): a sample from further in the future would move its
+    metric's evaluation watermark past every real sample to come.
 
     >>> PayloadLimits().max_bytes
     1048576
@@ -71,22 +75,35 @@ class PayloadLimits:
     max_bytes: int = 1024 * 1024
     max_samples: int = 10_000
     max_metric_length: int = 128
+    max_clock_skew: float = 300.0
 
     def __post_init__(self) -> None:
         for name in ("max_bytes", "max_samples", "max_metric_length"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise DomainError(f"{name} must be a whole number >= 1, got {value!r}")
+        skew = self.max_clock_skew
+        if (
+            isinstance(skew, bool)
+            or not isinstance(skew, int | float)
+            or not math.isfinite(skew)
+            or skew < 0
+        ):
+            raise DomainError(f"max_clock_skew must be a finite number >= 0, got {skew!r}")
 
 
 def decode_samples(
-    payload: bytes | str, *, limits: PayloadLimits | None = None
+    payload: bytes | str,
+    *,
+    limits: PayloadLimits | None = None,
+    now: datetime | None = None,
 ) -> list[MetricSample]:
     """Decode an untrusted JSON payload into samples, or raise :class:`PayloadRejected`.
 
-    The function has no side effects: it logs and counts nothing (the caller
-    that handles the rejection does, see
-    :meth:`~service_monitoring.Telemetry.payload_rejected`).
+    A sample observed more than ``limits.max_clock_skew`` seconds after *now*
+    (default: the current time) is refused. The function has no other side
+    effects: it logs and counts nothing (the caller that handles the rejection
+    does, see :meth:`~service_monitoring.Telemetry.payload_rejected`).
 
     >>> payload = b'{"samples": [{"metric": "cpu.utilisation", "value": 0.93,'
     >>> payload += b' "observed_at": "2026-11-21T10:00:00+00:00"}]}'
@@ -103,10 +120,13 @@ def decode_samples(
         limits = PayloadLimits()
     elif not isinstance(limits, PayloadLimits):
         raise DomainError(f"limits must be a PayloadLimits, got {type(limits).__name__}")
+    latest = to_utc(utc_now() if now is None else now, name="now") + timedelta(
+        seconds=limits.max_clock_skew
+    )
     text = _text_of(payload, limits.max_bytes)
     _check_depth(text)
     document = _parse(text)
-    return _samples_of(document, limits)
+    return _samples_of(document, limits, latest)
 
 
 # -- stage 1: bytes to text, within the size limit ---------------------------------------
@@ -217,21 +237,27 @@ def _parse(text: str) -> Any:
 # -- stage 4: the shape of the document ---------------------------------------------------
 
 
-def _samples_of(document: Any, limits: PayloadLimits) -> list[MetricSample]:
+def _samples_of(document: Any, limits: PayloadLimits, latest: datetime) -> list[MetricSample]:
     fields = _fields(document, "", _TOP_FIELDS, 'an object with a "samples" list')
     items = fields["samples"]
     if not isinstance(items, list):
         raise _wrong("samples", "a list of samples", items)
     if len(items) > limits.max_samples:
         raise PayloadRejected("samples", f"more than {limits.max_samples} samples ({len(items)})")
-    return [_sample(item, f"samples[{index}]", limits) for index, item in enumerate(items)]
+    return [_sample(item, f"samples[{index}]", limits, latest) for index, item in enumerate(items)]
 
 
-def _sample(item: Any, position: str, limits: PayloadLimits) -> MetricSample:
+def _sample(item: Any, position: str, limits: PayloadLimits, latest: datetime) -> MetricSample:
     fields = _fields(item, position, frozenset(_SAMPLE_FIELDS), "a sample object")
     metric = _metric(fields["metric"], f"{position}.metric", limits.max_metric_length)
     value = _value(fields["value"], f"{position}.value")
     observed_at = _timestamp(fields["observed_at"], f"{position}.observed_at")
+    if observed_at > latest:
+        raise PayloadRejected(
+            f"{position}.observed_at",
+            f"{observed_at.isoformat()} is more than {limits.max_clock_skew:g} s ahead of "
+            "the receiving clock (max_clock_skew)",
+        )
     try:
         return MetricSample(metric, value, observed_at)
     except (DomainError, ValueError, OverflowError) as error:

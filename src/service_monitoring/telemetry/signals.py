@@ -83,7 +83,8 @@ class Telemetry:
     (seconds), ``service_monitoring.alerts.opened``,
     ``service_monitoring.publication.failures`` (attribute ``error.type``),
     ``service_monitoring.delivery.retries``, ``service_monitoring.conflicts``,
-    ``service_monitoring.store.errors`` and ``service_monitoring.payloads.rejected``.
+    ``service_monitoring.store.errors``, ``service_monitoring.samples.skipped`` and
+    ``service_monitoring.payloads.rejected``.
     One span per cycle, ``service_monitoring.cycle``, carries the attribute
     ``service_monitoring.policy_id``.
 
@@ -106,6 +107,7 @@ class Telemetry:
         "_failures",
         "_rejected",
         "_retries",
+        "_skipped",
         "_store_errors",
         "_tracer",
     )
@@ -145,6 +147,11 @@ class Telemetry:
         )
         self._store_errors = counter(
             "service_monitoring.store.errors", "{error}", "Store operations that failed"
+        )
+        self._skipped = counter(
+            "service_monitoring.samples.skipped",
+            "{sample}",
+            "Samples at or before their metric's watermark, not evaluated",
         )
         self._rejected = counter(
             "service_monitoring.payloads.rejected", "{payload}", "Untrusted payloads refused"
@@ -276,12 +283,14 @@ class Telemetry:
         if report is not None:
             outcome = "completed" if error is None else "undelivered"
             self._alerts.add(report.alerts_opened, {POLICY_ID_ATTRIBUTE: policy_id})
+            self._skipped.add(report.samples_skipped, {POLICY_ID_ATTRIBUTE: policy_id})
             _runtime_log.info(
                 "cycle completed",
                 extra=_extra(
                     "cycle.completed",
                     fields,
                     outcome=outcome,
+                    samples_skipped=report.samples_skipped,
                     alerts_opened=report.alerts_opened,
                     alerts_published=report.alerts_published,
                     pending_deliveries=report.pending_deliveries,
