@@ -79,7 +79,7 @@ def internal_modules() -> list[str]:
 
 
 def page_name(module: str) -> str:
-    """``service_monitoring.domain.policy`` -> ``domain.policy`` (``internals/domain.policy.md``)."""
+    """``service_monitoring.domain.policy`` -> ``domain.policy``, its page's name."""
     return module.removeprefix(PACKAGE + ".")
 
 
