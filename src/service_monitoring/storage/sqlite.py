@@ -179,22 +179,33 @@ class SqliteStore:
         return self._decode(decode_view, row[0])
 
     def event_log(self, policy_id: str) -> tuple[DomainEvent, ...]:
-        if not self.exists(policy_id):
-            raise PolicyNotFound(f"no policy {policy_id!r} is stored in {self.path.name}")
         with self._transaction(write=False) as db:
-            rows = db.execute(
-                "SELECT document FROM events WHERE policy_id = ? ORDER BY seq", (policy_id,)
-            ).fetchall()
-        return tuple(self._decode(decode_event, row[0]) for row in rows)
+            return self._events_of(db, policy_id)
 
     def rebuild_view(self, policy_id: str) -> PolicyView:
-        view = PolicyView.rebuild(policy_id, self.event_log(policy_id))
+        # One write transaction from the read of the log to the write of the view: a
+        # commit cannot slip in between and be overwritten by a view that lacks it.
         with self._transaction(write=True) as db:
+            view = PolicyView.rebuild(policy_id, self._events_of(db, policy_id))
             db.execute(
                 "INSERT OR REPLACE INTO policy_views (policy_id, document) VALUES (?, ?)",
                 (policy_id, dumps(encode_view(view))),
             )
         return view
+
+    def _events_of(self, db: sqlite3.Connection, policy_id: str) -> tuple[DomainEvent, ...]:
+        """One policy's event log, read inside the caller's transaction."""
+        if not isinstance(policy_id, str):
+            raise DomainError(f"expected a string id, got {type(policy_id).__name__}")
+        if (
+            db.execute("SELECT 1 FROM policies WHERE policy_id = ?", (policy_id,)).fetchone()
+            is None
+        ):
+            raise PolicyNotFound(f"no policy {policy_id!r} is stored in {self.path.name}")
+        rows = db.execute(
+            "SELECT document FROM events WHERE policy_id = ? ORDER BY seq", (policy_id,)
+        ).fetchall()
+        return tuple(self._decode(decode_event, row[0]) for row in rows)
 
     # -- outbox ------------------------------------------------------------------------
 
