@@ -94,3 +94,47 @@ def test_a_delivery_policy_refuses_delays_that_are_not_finite_and_positive(
 ) -> None:
     with pytest.raises(DomainError, match=f"{field} must be a finite number >= 0"):
         DeliveryPolicy(**{field: value})  # type: ignore[arg-type]
+
+
+class AskingSink:
+    """Fails with a Retry-After the first *failures* times, then takes the batch."""
+
+    def __init__(self, retry_after: float, failures: int = 1) -> None:
+        self.retry_after = retry_after
+        self.failures = failures
+        self.calls = 0
+
+    def publish(self, alerts: Sequence[Alert]) -> None:
+        self.calls += 1
+        if self.calls <= self.failures:
+            raise PublicationFailed("HTTP 429 Too Many Requests", retry_after=self.retry_after)
+
+
+def test_a_retry_after_within_the_maximum_is_honoured() -> None:
+    store, sleeps = store_with_pending(1), []
+    sink = AskingSink(retry_after=7.5)
+    assert outbox(store, sink, sleeps, attempts=3).drain() == DeliveryOutcome(1)
+    assert sleeps == [7.5]  # not the policy's 0.05 s
+    assert sink.calls == 2
+
+
+def test_a_shorter_retry_after_never_shortens_the_policys_own_pause() -> None:
+    store, sleeps = store_with_pending(1), []
+    outbox(store, AskingSink(retry_after=0.001), sleeps, attempts=2).drain()
+    assert sleeps == [0.05]
+
+
+def test_a_retry_after_beyond_the_maximum_leaves_the_batch_pending_without_waiting() -> None:
+    store, sleeps = store_with_pending(2), []
+    sink = AskingSink(retry_after=120)
+    outcome = outbox(store, sink, sleeps, attempts=5).drain()
+    assert (sink.calls, sleeps, outcome.delivered) == (1, [], 0)
+    assert outcome.failure is not None and outcome.failure.kind is PublicationFailed
+    assert "asked to wait 120 s before the next try, more than 60 s" in outcome.failure.message
+    assert store.pending_count() == 2
+
+
+@pytest.mark.parametrize("field", ["max_retry_after", "lease_seconds"])
+def test_the_retry_after_cap_and_the_lease_are_finite_seconds(field: str) -> None:
+    with pytest.raises(DomainError, match=f"{field} must be a finite number >= 0"):
+        DeliveryPolicy(**{field: math.inf})  # type: ignore[arg-type]

@@ -22,13 +22,15 @@ from __future__ import annotations
 import math
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 from ..domain.clock import Clock, utc_now
 from ..domain.errors import DeliveryError, DeliveryRejected, DomainError, PublicationFailed
 from ..domain.values import Alert
-from ..storage.port import Store
+from ..storage.port import LeasingStore, PendingDelivery, Store
 from ..telemetry.signals import Telemetry
 from .sinks import IncidentSink
 
@@ -38,6 +40,15 @@ __all__ = ["DeliveryFailure", "DeliveryOutcome", "DeliveryPolicy", "OutboxDelive
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DeliveryPolicy:
     """How hard the runtime tries to hand a batch to the sink before reporting failure.
+
+    A batch gets ``attempts`` tries, the pauses between them growing from
+    ``first_delay`` by ``backoff``. A sink that asks for a longer pause
+    (:attr:`~service_monitoring.PublicationFailed.retry_after`, from an HTTP
+    ``Retry-After``) gets it, up to ``max_retry_after`` seconds; a sink that asks
+    for more is not tried again in this call, and the batch stays pending for a
+    later delivery. Each batch is leased to this deliverer for ``lease_seconds``
+    (in a store that leases), long enough for all its attempts: another deliverer
+    skips it meanwhile, and takes it over if this one dies.
 
     >>> list(DeliveryPolicy(attempts=3, first_delay=0.5, backoff=2).delays())
     [0.5, 1.0]
@@ -51,13 +62,15 @@ class DeliveryPolicy:
     first_delay: float = 0.05
     backoff: float = 2.0
     batch_size: int = 500
+    max_retry_after: float = 60.0
+    lease_seconds: float = 300.0
 
     def __post_init__(self) -> None:
         for name in ("attempts", "batch_size"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise DomainError(f"{name} must be a whole number >= 1, got {value!r}")
-        for name in ("first_delay", "backoff"):
+        for name in ("first_delay", "backoff", "max_retry_after", "lease_seconds"):
             value = getattr(self, name)
             if (
                 isinstance(value, bool)
@@ -117,25 +130,38 @@ class OutboxDelivery:
         self._clock = clock
         self._sleep = sleep
         self._lock = threading.Lock()
+        self._owner = uuid.uuid4().hex  # this deliverer's name on the leases it takes
 
     def drain(self) -> DeliveryOutcome:
-        """Offer everything pending when the call starts; stop at the first batch that fails."""
+        """Offer everything pending when the call starts; stop at the first batch that fails.
+
+        Entries another deliverer holds a lease on are left to it.
+        """
         with self._lock:
             delivered = 0
             budget = self._store.pending_count()
             while delivered < budget:
-                batch = self._store.pending_deliveries(
-                    min(self._policy.batch_size, budget - delivered)
-                )
+                batch = self._claim(min(self._policy.batch_size, budget - delivered))
                 if not batch:
                     break
                 alerts = [entry.alert for entry in batch]
+                ids = [alert.incident_id for alert in alerts]
                 failure = self._publish(alerts)
                 if failure is not None:
+                    if isinstance(self._store, LeasingStore):
+                        self._store.release(ids, owner=self._owner)
                     return DeliveryOutcome(delivered, failure)
-                self._store.mark_delivered([a.incident_id for a in alerts], at=self._clock())
+                self._store.mark_delivered(ids, at=self._clock())
                 delivered += len(alerts)
             return DeliveryOutcome(delivered)
+
+    def _claim(self, limit: int) -> list[PendingDelivery]:
+        """The next batch: leased to this deliverer where the store can lease."""
+        if not isinstance(self._store, LeasingStore):
+            return self._store.pending_deliveries(limit)
+        now = self._clock()
+        until = now + timedelta(seconds=self._policy.lease_seconds)
+        return self._store.claim_pending(limit, owner=self._owner, now=now, until=until)
 
     def _publish(self, alerts: Sequence[Alert]) -> DeliveryFailure | None:
         """Hand one batch to the sink, retrying failures the sink calls retryable."""
@@ -159,6 +185,19 @@ class OutboxDelivery:
             except Exception as error:  # any other sink failure is a failure of the world outside
                 self._store.record_attempt(ids)
                 delay = next(delays, None)
+                asked = error.retry_after if isinstance(error, PublicationFailed) else None
+                if delay is not None and asked is not None:
+                    if asked > self._policy.max_retry_after:
+                        return self._failed(
+                            PublicationFailed,
+                            f"the sink asked to wait {asked:g} s before the next try, more than "
+                            f"{self._policy.max_retry_after:g} s: {len(alerts)} incident(s) "
+                            "stay pending",
+                            error,
+                            batch_size=len(ids),
+                            attempts=attempt,
+                        )
+                    delay = max(delay, asked)
                 if delay is None:
                     reason = (
                         str(error) if isinstance(error, PublicationFailed) else type(error).__name__

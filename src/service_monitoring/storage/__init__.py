@@ -21,7 +21,7 @@ unit of work directly, or to write a new store: implement :class:`Store`, and
 """
 
 from .memory import InMemoryStore, InMemoryUnitOfWork
-from .port import Change, PendingDelivery, Store
+from .port import Change, LeasingStore, PendingDelivery, Store
 from .read_models import PolicyView
 from .repository import PolicyRepository
 from .sqlite import SqliteStore, SqliteUnitOfWork
@@ -30,6 +30,7 @@ from .unit_of_work import StoreUnitOfWork, UnitOfWork
 __all__ = [
     # the contract a store implements, and what it receives and returns
     "Store",
+    "LeasingStore",
     "Change",
     "PendingDelivery",
     "PolicyView",

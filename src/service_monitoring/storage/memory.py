@@ -40,7 +40,9 @@ class _Record:
 class InMemoryStore:
     """Committed policies, their event logs, read models and the outbox, in memory.
 
-    Thread-safe: every read and every commit holds the store's lock.
+    Thread-safe: every read and every commit holds the store's lock. It leases
+    outbox entries (:class:`~service_monitoring.storage.LeasingStore`), so two
+    runtimes sharing one store do not deliver the same batch at once.
 
     >>> from service_monitoring import MonitoringPolicy
     >>> from service_monitoring.storage import InMemoryUnitOfWork
@@ -56,6 +58,7 @@ class InMemoryStore:
         self._lock = threading.Lock()
         self._records: dict[str, _Record] = {}
         self._outbox: dict[str, PendingDelivery] = {}
+        self._leases: dict[str, tuple[str, datetime]] = {}  # incident id -> (owner, until)
 
     # -- policies ---------------------------------------------------------------
 
@@ -138,6 +141,27 @@ class InMemoryStore:
         with self._lock:
             for incident_id in incident_ids:
                 self._outbox.pop(incident_id, None)
+                self._leases.pop(incident_id, None)
+
+    def claim_pending(
+        self, limit: int, *, owner: str, now: datetime, until: datetime
+    ) -> list[PendingDelivery]:
+        with self._lock:
+            claimed: list[PendingDelivery] = []
+            for incident_id, entry in self._outbox.items():
+                if len(claimed) >= limit:
+                    break
+                holder = self._leases.get(incident_id)
+                if holder is None or holder[0] == owner or holder[1] <= now:
+                    self._leases[incident_id] = (owner, until)
+                    claimed.append(entry)
+            return claimed
+
+    def release(self, incident_ids: Sequence[str], *, owner: str) -> None:
+        with self._lock:
+            for incident_id in incident_ids:
+                if self._leases.get(incident_id, ("",))[0] == owner:
+                    del self._leases[incident_id]
 
     def close(self) -> None:
         """Nothing to release; present so every store closes the same way."""

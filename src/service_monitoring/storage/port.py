@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from ..domain.errors import ConcurrencyConflict
 from ..domain.events import DomainEvent
@@ -23,7 +23,7 @@ from ..domain.policy import MonitoringPolicy
 from ..domain.values import Alert
 from .read_models import PolicyView
 
-__all__ = ["Change", "PendingDelivery", "Store", "check_version"]
+__all__ = ["Change", "LeasingStore", "PendingDelivery", "Store", "check_version"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,4 +119,30 @@ class Store(Protocol):
 
     def close(self) -> None:
         """Release what the store holds open."""
+        ...
+
+
+@runtime_checkable
+class LeasingStore(Store, Protocol):
+    """A store that lets one deliverer claim a batch, so a second one skips it.
+
+    Delivery is at-least-once whatever the store, but two deliverers draining one
+    outbox at once would send every incident twice. A store with this capability
+    leases the entries it hands out: until the lease ends, no other owner gets them.
+    A lease that outlives its deliverer (the process died) simply expires. The
+    outbox uses these methods when the store has them, and falls back to
+    :meth:`Store.pending_deliveries` when it does not.
+    """
+
+    def claim_pending(
+        self, limit: int, *, owner: str, now: datetime, until: datetime
+    ) -> list[PendingDelivery]:
+        """Lease up to *limit* undelivered entries, oldest first, to *owner* until *until*.
+
+        Skips entries another owner holds a lease on that has not ended at *now*.
+        """
+        ...
+
+    def release(self, incident_ids: Sequence[str], *, owner: str) -> None:
+        """End *owner*'s leases on these entries, so the next deliverer may take them at once."""
         ...

@@ -61,6 +61,8 @@ _T = TypeVar("_T")
 class SqliteStore:
     """Policies, event logs, read models and the outbox in one SQLite file.
 
+    The store leases outbox entries (:class:`~service_monitoring.storage.LeasingStore`),
+    so two processes delivering from one file do not send the same batch at once.
     The schema is created on first use; a file that holds other tables is refused,
     untouched. With ``read_only=True`` the file is opened read-only and must already
     be a database of this package: nothing is created and every write is refused
@@ -242,6 +244,39 @@ class SqliteStore:
             db.executemany(
                 "UPDATE outbox SET delivered_at = ? WHERE incident_id = ? AND delivered_at IS NULL",
                 [(stamp, incident_id) for incident_id in incident_ids],
+            )
+            db.executemany(
+                "DELETE FROM outbox_leases WHERE incident_id = ?",
+                [(incident_id,) for incident_id in incident_ids],
+            )
+
+    def claim_pending(
+        self, limit: int, *, owner: str, now: datetime, until: datetime
+    ) -> list[PendingDelivery]:
+        with self._transaction(write=True) as db:
+            rows = db.execute(
+                "SELECT o.incident_id, o.document, o.enqueued_at, o.attempts FROM outbox o "
+                "LEFT JOIN outbox_leases l ON l.incident_id = o.incident_id "
+                "WHERE o.delivered_at IS NULL AND (l.owner IS NULL OR l.owner = ? OR l.until <= ?) "
+                "ORDER BY o.seq LIMIT ?",
+                (owner, now.timestamp(), limit),
+            ).fetchall()
+            db.executemany(
+                "INSERT OR REPLACE INTO outbox_leases (incident_id, owner, until) VALUES (?, ?, ?)",
+                [(row[0], owner, until.timestamp()) for row in rows],
+            )
+        return [
+            PendingDelivery(
+                self._decode(decode_alert, document), datetime.fromisoformat(enqueued_at), attempts
+            )
+            for _, document, enqueued_at, attempts in rows
+        ]
+
+    def release(self, incident_ids: Sequence[str], *, owner: str) -> None:
+        with self._transaction(write=True) as db:
+            db.executemany(
+                "DELETE FROM outbox_leases WHERE incident_id = ? AND owner = ?",
+                [(incident_id, owner) for incident_id in incident_ids],
             )
 
     # -- internals ------------------------------------------------------------------------

@@ -19,7 +19,8 @@ __all__ = ["SCHEMA_VERSION", "TABLES", "check_schema", "prepare_schema"]
 
 #: The schema this code writes; a file with a newer one is refused.
 SCHEMA_VERSION: Final = 1
-#: The tables a database of this package holds.
+#: The tables every database of this package holds (``outbox_leases`` came later, in the
+#: same schema version: a write-open adds it, and reading needs none of it).
 TABLES: Final = frozenset({"policies", "events", "policy_views", "outbox"})
 
 _SCHEMA: Final = """
@@ -49,6 +50,11 @@ CREATE TABLE IF NOT EXISTS outbox (
     delivered_at TEXT
 );
 CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (seq) WHERE delivered_at IS NULL;
+CREATE TABLE IF NOT EXISTS outbox_leases (
+    incident_id TEXT PRIMARY KEY,
+    owner       TEXT NOT NULL,
+    until       REAL NOT NULL
+);
 """
 
 
