@@ -226,3 +226,27 @@ def test_a_stored_policy_whose_mode_is_unknown_to_the_reader_is_reported(tmp_pat
         assert reader.open_incidents("disk") == ()  # the read model needs no mode
     with MonitoringRuntime(database=path, modes=modes) as runtime:
         assert runtime.policy("disk").rule("low").mode == "below"
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        "[" * 100_000 + "]" * 100_000,
+        '{"type": "MonitoringPolicy", "policy_id": 1' + "0" * 5000 + "}",
+    ],
+    ids=["nested-100000-deep", "5000-digit-int"],
+)
+def test_a_hostile_stored_document_is_reported_as_store_unavailable(
+    tmp_path: Path, document: str
+) -> None:
+    path = tmp_path / "tampered.db"
+    with MonitoringRuntime(database=path) as runtime:
+        runtime.register_policy(latency_policy())
+    with sqlite3.connect(path) as raw:
+        raw.execute("UPDATE policies SET document = ?", (document,))
+    raw.close()
+    with (
+        MonitoringRuntime(database=path) as reader,
+        pytest.raises(StoreUnavailable, match="a stored record cannot be read"),
+    ):
+        reader.policy("checkout")

@@ -369,7 +369,7 @@ class SqliteStore:
         """Decode a stored document; a document that no longer decodes is a damaged store."""
         try:
             return decoder(loads(text), **options)
-        except (ServiceMonitoringError, ValueError, KeyError, TypeError) as error:
+        except (ServiceMonitoringError, ValueError, KeyError, TypeError, RecursionError) as error:
             raise StoreUnavailable(
                 f"database {self.path}: a stored record cannot be read "
                 f"({type(error).__name__}: {error})"
