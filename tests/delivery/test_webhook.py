@@ -152,12 +152,37 @@ def test_a_refused_connection_is_a_publication_failure(closed_port_url: str) -> 
         ("https://alerts.example.com/ho ok", "spaces or control characters"),
         ("https://alerts.example.com/hook\r\nX-Evil: 1", "spaces or control characters"),
         ("https://alerts.example.com:99999/hook", "cannot be parsed"),
+        ("https://alerts..example.com/hook", "empty label"),
+        (f"https://{'x' * 64}.example.com/hook", "longer than 63"),
         (b"https://alerts.example.com", "must be a string"),
     ],
 )
 def test_only_plain_http_urls_are_accepted(url: object, message: str) -> None:
     with pytest.raises(DomainError, match=message):
         WebhookSink(url)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://alerts.example.com/h\u00f6oks/incidents",
+        "https://alerts.example.com/hook?channel=caf\u00e9",
+        "https://b\u00fccher.example/hook",
+        "https://alerts.example.com/hook\u00a0",  # a no-break space
+        "https://alerts.example.com/hook#\u00e9",
+    ],
+)
+def test_a_url_that_is_not_ascii_is_refused_with_advice(url: str) -> None:
+    with pytest.raises(DomainError, match="ASCII") as caught:
+        WebhookSink(url)
+    assert "percent-encode" in str(caught.value)
+    assert "punycode" in str(caught.value)
+
+
+def test_an_ascii_url_with_percent_encoding_and_punycode_is_accepted(endpoint) -> None:
+    WebhookSink("https://xn--bcher-kva.example/h%C3%B6oks?c=caf%C3%A9", timeout=1)
+    WebhookSink(endpoint.url + "/h%C3%B6oks?channel=caf%C3%A9#frag").publish([alert_for(300)])
+    assert len(endpoint.requests) == 1
 
 
 def test_credentials_in_the_url_are_refused_without_being_echoed() -> None:
@@ -174,7 +199,13 @@ def test_credentials_in_the_url_are_refused_without_being_echoed() -> None:
         ({"timeout": 0}, "timeout"),
         ({"timeout": -1}, "timeout"),
         ({"timeout": float("inf")}, "timeout"),
+        ({"timeout": float("-inf")}, "timeout"),
+        ({"timeout": float("nan")}, "timeout"),
         ({"timeout": True}, "timeout"),
+        ({"timeout": False}, "timeout"),
+        ({"timeout": "5"}, "timeout"),
+        ({"timeout": 1e10}, "timeout"),  # the platform cannot wait that long
+        ({"timeout": 5000}, "timeout"),  # milliseconds, by mistake
     ],
 )
 def test_options_are_validated(options: dict, message: str) -> None:
