@@ -1,6 +1,7 @@
-"""Fuzz ``decode_samples``: any exception other than ``PayloadRejected`` is a bug.
+"""Fuzz ``decode_samples`` and the policy-file parser: any other exception than the
+documented one (``PayloadRejected``, ``DomainError``) is a bug.
 
-Run by ``tox -e fuzz``. Two fuzzers, run side by side on two cores:
+Run by ``tox -e fuzz``. Two fuzzers of ``decode_samples``, run side by side on two cores:
 
 * **Hypothesis** generates inputs of two families -- near-valid samples
   documents (each part right or subtly wrong, then rendered, re-encoded and
@@ -10,11 +11,18 @@ Run by ``tox -e fuzz``. Two fuzzers, run side by side on two cores:
   ``--atheris-runs`` inputs (default 500,000, about a minute) in a child process, starting
   from a small seed corpus and a dictionary of the format's tokens.
 
-Prints one line per fuzzer, for example
-``hypothesis: 100000 inputs, 0 unexpected exceptions``, and exits 1 if any
-input made ``decode_samples`` raise anything but ``PayloadRejected``.
+Then Hypothesis feeds ``--policy-inputs`` generated policy files (default: as many as
+``--inputs``) to the parser of ``service-monitoring run --policy``
+(``benchmarks/fuzz_policy_file.py``, which also runs alone).
 
-Usage: ``python benchmarks/fuzz_decode.py [--inputs N] [--atheris-runs N] [--seed N]``
+Prints one line per fuzzer, for example
+``hypothesis: 100000 inputs, 0 unexpected exceptions`` and
+``policy file: 100000 inputs, 0 unexpected exceptions``, and exits 1 if any input made
+``decode_samples`` raise anything but ``PayloadRejected``, or the policy-file parser
+anything but ``DomainError``.
+
+Usage: ``python benchmarks/fuzz_decode.py [--inputs N] [--policy-inputs N]
+[--atheris-runs N] [--seed N]``
 """
 
 from __future__ import annotations
@@ -39,6 +47,9 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
 from service_monitoring import PayloadLimits, PayloadRejected, decode_samples
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling script, from anywhere
+import fuzz_policy_file
 
 # Small limits as well as the defaults, so the size and count checks are reached too.
 LIMITS = (PayloadLimits(), PayloadLimits(max_bytes=300, max_samples=3, max_metric_length=16))
@@ -313,6 +324,9 @@ def finish_atheris(child: subprocess.Popen[bytes], workdir: Path) -> bool:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--inputs", type=int, default=100_000, help="Hypothesis inputs")
+    parser.add_argument(
+        "--policy-inputs", type=int, help="policy-file parser inputs (default: --inputs)"
+    )
     parser.add_argument("--atheris-runs", type=int, default=500_000, help="0 skips atheris")
     parser.add_argument("--seed", type=int, default=0, help="Hypothesis seed")
     parser.add_argument("--atheris-child", type=int, help=argparse.SUPPRESS)
@@ -332,6 +346,10 @@ def main(argv: list[str] | None = None) -> int:
     for example in tally.examples:
         print(example)
     ok = tally.unexpected == 0
+    policy_started = time.monotonic()
+    policy_inputs = args.inputs if args.policy_inputs is None else args.policy_inputs
+    policies = fuzz_policy_file.run_policy_fuzz(policy_inputs, args.seed)
+    ok = fuzz_policy_file.report(policies, time.monotonic() - policy_started) and ok
     if child is None:
         print("atheris: " + ("not installed, skipped" if args.atheris_runs else "skipped"))
     else:

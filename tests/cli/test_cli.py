@@ -40,11 +40,17 @@ def test_demo_prints_a_deterministic_report(capsys) -> None:
 
 def test_version_and_help(capsys) -> None:
     code, out, _ = run(capsys, "--version")
-    assert (code, out) == (0, "service-monitoring 1.0.0\n")
+    assert (code, out) == (0, "service-monitoring 1.1.0\n")
     code, out, _ = run(capsys, "--help")
     assert code == 0
     assert "exit codes:" in out
-    for line in ("  2  rejected input", "  3  the sink did not take", "  4  the store failed"):
+    for line in (
+        "  2  rejected input",
+        "  3  the sink did not take",
+        "  4  the store failed",
+        "  5  standard output could not be written",
+        "  141  standard output was closed by its reader",
+    ):
         assert line in out
     assert "SERVICE_MONITORING_TOKEN" in out
 
@@ -384,5 +390,11 @@ def test_the_module_docstring_documents_the_exit_codes() -> None:
     import service_monitoring.cli.app as cli
 
     assert cli.__doc__ is not None
-    for text in ("Exit codes: 0 success; 2 rejected input", "3 the sink", "4 the store failed"):
-        assert text in cli.__doc__
+    for text in (
+        "Exit codes: 0 success; 2 rejected input",
+        "3 the sink",
+        "4 the store failed",
+        "5 standard output",
+        "141 standard output is a pipe whose reader has gone",
+    ):
+        assert text in " ".join(cli.__doc__.split())

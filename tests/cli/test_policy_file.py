@@ -49,7 +49,7 @@ def test_a_policy_without_rules_is_valid() -> None:
         (policy_text(RULE.format(rule_id="a") + "window = true\n"), "rules[0].window: expected"),
         (policy_text(RULE.replace("250", "inf").format(rule_id="a")), "threshold must be finite"),
         (policy_text('metric = "m"'), "rules[0].rule_id: missing key"),
-        ('id = " padded "', "id: policy_id must be a non-empty string"),
+        ('id = " padded "', "id: policy_id must be non-empty without surrounding whitespace"),
         ('id = "c"\nrules = [1]', "rules[0]: expected a table, got integer"),
         ('id = "c"\n"bad key\\n" = 1', "'bad key\\n': unknown key"),
     ],

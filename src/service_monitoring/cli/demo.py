@@ -1,7 +1,7 @@
 """The built-in scenario of ``service-monitoring demo``: fixed rules, samples and clock.
 
-Internal module: the command line runs it; the docs quote its output, which
-never changes because every timestamp in it is fixed.
+Internal module: the command line runs it (:func:`run_demo`); the docs quote its
+output, which never changes because every timestamp in it is fixed.
 
 >>> [rule.rule_id for rule in demo_policy().active_rules()]
 ['latency-p99', 'error-burst', 'queue-surge']
@@ -12,12 +12,16 @@ never changes because every timestamp in it is fixed.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Final
+from typing import Final, TextIO
 
+from ..delivery.sinks import CollectingIncidentSink
 from ..domain.policy import MonitoringPolicy
 from ..domain.values import MetricSample, ThresholdRule
+from ..runtime import MonitoringRuntime
+from ..telemetry.signals import Telemetry
+from .render import alert_line, count, print_cycle, print_line, rule_line
 
-__all__ = ["DEMO_CLOCK", "DEMO_START", "demo_cycles", "demo_policy"]
+__all__ = ["DEMO_CLOCK", "DEMO_START", "demo_cycles", "demo_policy", "run_demo"]
 
 #: When the scenario's first sample is observed.
 DEMO_START: Final = datetime(2026, 11, 21, 10, 0, tzinfo=UTC)
@@ -73,3 +77,26 @@ def demo_cycles() -> tuple[list[MetricSample], ...]:
         at(20, "queue.depth", 400),
     ]
     return first, second
+
+
+def run_demo(out: TextIO, telemetry: Telemetry) -> None:
+    """Register :func:`demo_policy` in memory, run :func:`demo_cycles`, print the report."""
+    sink = CollectingIncidentSink()
+    with MonitoringRuntime(sink=sink, telemetry=telemetry, clock=lambda: DEMO_CLOCK) as runtime:
+        runtime.register_policy(demo_policy())
+        print_line(out, "service-monitoring demo: policy 'checkout', in-memory store, fixed clock")
+        print_line(out, "")
+        policy = runtime.policy("checkout")
+        print_line(out, "Rules")
+        for rule in policy.rules():
+            print_line(out, "  " + rule_line(rule, policy.rule_state(rule.rule_id).value))
+        for number, samples in enumerate(demo_cycles(), start=1):
+            print_line(out, "")
+            print_cycle(out, runtime.run_cycle("checkout", samples), title=f"Cycle {number}")
+        incidents = runtime.open_incidents("checkout")
+        print_line(out, "")
+        print_line(out, f"Open incidents ({len(incidents)})")
+        for alert in incidents:
+            print_line(out, "  " + alert_line(alert))
+        print_line(out, "")
+        print_line(out, f"Delivered to the demo sink: {count(len(sink.alerts), 'alert')}")
