@@ -1,0 +1,229 @@
+"""The commands of ``service-monitoring``: what each one reads, opens, writes and prints.
+
+Internal module: :mod:`service_monitoring.cli.app` parses the command line, calls one of
+:func:`run`, :func:`incidents`, :func:`deliver` or :func:`demo`, and turns what it raises
+into an error line and an exit code. A command raises :class:`Rejected` for input it
+refuses (exit code 2) and lets the package's errors through.
+
+Which files each command opens, and how: ``run`` reads and validates both input files
+(each read up to one byte past its size limit) before it opens the database; it creates
+a missing database, and looks at an existing one read-only before it writes, so another
+application's file, a backlog owed to a webhook or a changed policy is refused while
+nothing has been written. ``incidents`` opens the database read-only. ``deliver`` looks
+read-only and opens the database for writing only when incidents are pending. A missing
+or empty file is no database for ``incidents`` and ``deliver`` (SQLite would take either
+for a new, empty one); a file that is not a service-monitoring database is rejected input
+for all three, and the store leaves it byte-identical.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+from contextlib import suppress
+from pathlib import Path
+from typing import Final, TextIO
+
+from ..delivery.sinks import CollectingIncidentSink, IncidentSink
+from ..delivery.webhook import WebhookSink
+from ..domain.errors import DeliveryError, DomainError, PayloadRejected, StoreUnavailable
+from ..domain.policy import MonitoringPolicy
+from ..domain.values import MetricSample, ThresholdRule
+from ..intake.samples import PayloadLimits, decode_samples
+from ..intake.secret import Secret
+from ..runtime import MonitoringRuntime
+from ..telemetry.signals import Telemetry
+from .demo import run_demo
+from .policy_file import MAX_POLICY_BYTES, load_policy
+from .render import count, policy_line, print_cycle, print_incidents, print_line
+
+__all__ = ["TOKEN_VARIABLE", "Rejected", "deliver", "demo", "incidents", "run"]
+
+#: The environment variable that holds the webhook's bearer token.
+TOKEN_VARIABLE: Final = "SERVICE_MONITORING_TOKEN"  # noqa: S105 - a name, not a secret
+
+#: How the store words a file that is not a database of this package.
+_NOT_OURS: Final = "not a service-monitoring database"
+#: An RFC 6750 bearer token (b64token), and the longest prefix of one.
+_TOKEN: Final = re.compile(r"[A-Za-z0-9._~+/-]+=*")
+_TOKEN_PREFIX: Final = re.compile(r"([A-Za-z0-9._~+/-]*)=*")
+
+
+class Rejected(Exception):
+    """Input the command refuses: printed as one line, exit code 2."""
+
+
+def run(args: argparse.Namespace, out: TextIO, telemetry: Telemetry) -> None:
+    """``run``: evaluate ``--samples`` against ``--policy``, in memory or in ``--database``."""
+    policy = _read_policy(args.policy)
+    samples = _read_samples(args.samples, telemetry)
+    webhook = _webhook(args.webhook)
+    sink: IncidentSink = CollectingIncidentSink() if webhook is None else webhook
+    database: Path | None = args.database
+    stored = False
+    if database is not None and _has_content(database):
+        # Look before writing: another application's file, a backlog owed to a webhook or
+        # a changed policy is refused while nothing has been written.
+        with _open_database(database, telemetry) as reader:
+            stored = _stored(reader, policy, args)
+    # The first line goes out before the database changes: an unwritable output stops here.
+    print_line(out, policy_line(policy, args.policy, stored=stored))
+    with MonitoringRuntime(database=database, sink=sink, telemetry=telemetry) as runtime:
+        if not _stored(runtime, policy, args):
+            runtime.register_policy(policy)
+        try:
+            report = runtime.run_cycle(policy.policy_id, samples)
+        except DeliveryError as error:
+            if error.report is not None:
+                print_cycle(out, error.report)
+            raise
+        # Without a webhook, standard output is the sink: list what it took.
+        delivered = sink.alerts if isinstance(sink, CollectingIncidentSink) else None
+        print_cycle(out, report, alerts=delivered)
+
+
+def incidents(args: argparse.Namespace, out: TextIO, telemetry: Telemetry) -> None:
+    """``incidents``: list what is open and what is owed; the database is opened read-only."""
+    with _open_database(_existing(args.database), telemetry) as runtime:
+        alerts = [a for pid in runtime.policy_ids() for a in runtime.open_incidents(pid)]
+        pending = [entry.alert.incident_id for entry in runtime.pending_deliveries()]
+    print_incidents(out, alerts, pending, as_json=args.json)
+
+
+def deliver(args: argparse.Namespace, out: TextIO, telemetry: Telemetry) -> None:
+    """``deliver``: offer the pending incidents to ``--webhook``; write only if any are pending."""
+    sink = _webhook(args.webhook)
+    database = _existing(args.database)
+    with _open_database(database, telemetry) as reader:
+        pending = reader.pending_count()
+    delivered = 0
+    if pending:  # only then is there delivery state to write
+        with _open_database(database, telemetry, sink=sink) as runtime:
+            delivered = runtime.deliver_pending()
+            pending = runtime.pending_count()
+    print_line(out, f"Delivered {count(delivered, 'incident')}; {pending} pending")
+
+
+def demo(args: argparse.Namespace, out: TextIO, telemetry: Telemetry) -> None:
+    """``demo``: the built-in scenario of :mod:`service_monitoring.cli.demo`."""
+    run_demo(out, telemetry)
+
+
+# -- input -------------------------------------------------------------------------------------
+
+
+def _read_policy(path: Path) -> MonitoringPolicy:
+    """The policy file at *path*, read up to one byte past its size limit, then parsed."""
+    raw = _read(path, limit=MAX_POLICY_BYTES + 1)
+    try:
+        return load_policy(raw)
+    except DomainError as error:
+        raise Rejected(f"{path}: {error}") from None
+
+
+def _read_samples(path: Path, telemetry: Telemetry) -> list[MetricSample]:
+    limits = PayloadLimits()
+    try:
+        return decode_samples(_read(path, limit=limits.max_bytes + 1), limits=limits)
+    except PayloadRejected as error:
+        telemetry.payload_rejected(error, source=path.name)
+        raise Rejected(f"{path}: {error}") from None
+
+
+def _read(path: Path, *, limit: int) -> bytes:
+    """At most *limit* bytes of *path*: enough to tell a file that is too large."""
+    try:
+        with path.open("rb") as file:
+            return file.read(limit)
+    except OSError as error:
+        raise Rejected(f"{path}: {error.strerror or type(error).__name__}") from None
+
+
+def _has_content(path: Path) -> bool:
+    """Whether *path* is a file with something in it."""
+    with suppress(OSError):
+        return path.is_file() and path.stat().st_size > 0
+    return False
+
+
+def _existing(path: Path) -> Path:
+    """*path*, if it is a file with something in it; else :class:`Rejected`."""
+    if not _has_content(path):
+        raise Rejected(f"{path}: no such database")
+    return path
+
+
+def _open_database(
+    path: Path, telemetry: Telemetry, *, sink: IncidentSink | None = None
+) -> MonitoringRuntime:
+    """A runtime on the existing database *path*: read-only unless a *sink* is given.
+
+    A file that is not a database of this package is rejected input (exit 2), not a store
+    failure: the store refuses it untouched, and the command says which file it was.
+    """
+    try:
+        return MonitoringRuntime(
+            database=path, sink=sink, telemetry=telemetry, read_only=sink is None
+        )
+    except StoreUnavailable as error:
+        if str(error).startswith(f"database {path}: {_NOT_OURS}"):
+            raise Rejected(str(error)) from None
+        raise
+
+
+def _webhook(url: str | None) -> WebhookSink | None:
+    if url is None:
+        return None
+    token = _token()
+    try:
+        return WebhookSink(url, token=token)
+    except DomainError as error:
+        raise Rejected(f"--webhook: {error}") from None
+
+
+def _token() -> Secret | None:
+    """The bearer token from the environment, refused (never repaired) if a header cannot
+    carry it. The message names the variable and a position, never the value."""
+    value = os.environ.get(TOKEN_VARIABLE, "")
+    if not value:
+        return None
+    if value.endswith(("\n", "\r")):
+        raise Rejected(
+            f"{TOKEN_VARIABLE} ends with a newline; "
+            "remove it (a secret read from a file often carries one)"
+        )
+    if not _TOKEN.fullmatch(value):
+        prefix = _TOKEN_PREFIX.match(value)
+        position = len(prefix[0]) + 1 if prefix and prefix[1] else 1
+        raise Rejected(
+            f"{TOKEN_VARIABLE}: character {position} cannot be part of a bearer token "
+            "(letters, digits and -._~+/, then = padding)"
+        )
+    return Secret(value)
+
+
+def _stored(runtime: MonitoringRuntime, policy: MonitoringPolicy, args: argparse.Namespace) -> bool:
+    """Whether *runtime* holds the policy already, after refusing what `run` must not do:
+    hand a webhook's backlog to standard output, or change a stored policy."""
+    waiting = runtime.pending_count()
+    if args.webhook is None and waiting:
+        # Standard output would acknowledge them: the webhook would never see them.
+        raise Rejected(
+            f"{args.database}: {count(waiting, 'incident')} "
+            f"{'waits' if waiting == 1 else 'wait'} for a webhook; "
+            "pass --webhook URL (or run `service-monitoring deliver` first)"
+        )
+    policy_id = policy.policy_id
+    if policy_id not in runtime.policy_ids():
+        return False
+    if _rules_of(runtime.policy(policy_id)) != _rules_of(policy):
+        raise Rejected(
+            f"{args.policy}: the rules differ from those of the stored policy {policy_id!r}; "
+            "`run` does not change a stored policy"
+        )
+    return True
+
+
+def _rules_of(policy: MonitoringPolicy) -> dict[str, tuple[ThresholdRule, str]]:
+    return {r.rule_id: (r, policy.rule_state(r.rule_id).value) for r in policy.rules()}
