@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -398,3 +399,29 @@ def test_the_module_docstring_documents_the_exit_codes() -> None:
         "141 standard output is a pipe whose reader has gone",
     ):
         assert text in " ".join(cli.__doc__.split())
+
+
+def test_reset_watermark_refuses_what_it_cannot_do_with_one_line(
+    tmp_path: Path, policy_path: Path, samples_path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    database = tmp_path / "monitoring.db"
+    assert main(["run", "--policy", str(policy_path), "--samples", str(samples_path(1)),
+                 "--database", str(database)]) == 0  # fmt: skip
+    capsys.readouterr()
+    base = ["reset-watermark", "--database", str(database)]
+    cases = {
+        ("--policy", "billing", "--metric", "http.latency_ms"): "no policy 'billing'",
+        ("--policy", "checkout", "--metric", "disk"): "has no watermark for 'disk'",
+        ("--policy", "checkout", "--metric", "http.latency_ms", "--to", "soon"): "--to: expected",
+        ("--policy", "checkout", "--metric", "http.latency_ms", "--to", "2026-11-21T09:00"): (
+            "the timestamp needs an offset"
+        ),
+    }
+    for arguments, message in cases.items():
+        assert main([*base, *arguments]) == 2, arguments
+        err = capsys.readouterr().err
+        assert message in err and err.count("\n") == 1, err
+    moved = main([*base, "--policy", "checkout", "--metric", "http.latency_ms",
+                  "--to", "2026-11-21T09:00:00+00:00"])  # fmt: skip
+    assert moved == 0
+    assert "moved back to 2026-11-21T09:00:00+00:00" in capsys.readouterr().out

@@ -8,6 +8,7 @@ import shlex
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,14 +16,20 @@ import pytest
 from service_monitoring import (
     ConcurrencyConflict,
     DeliveryRejected,
+    MetricSample,
+    MonitoringRuntime,
     PayloadRejected,
     PublicationFailed,
     ServiceMonitoringError,
     StoreUnavailable,
 )
 from service_monitoring.cli.app import exit_code_for, main
+from service_monitoring.storage import SqliteStore
 from service_monitoring.telemetry.runbook import RUNBOOK, RunbookEntry
 from support import sample
+
+FAR_FUTURE = datetime(2036, 1, 1, tzinfo=UTC)
+LEASE = timedelta(minutes=5)
 
 
 @dataclass
@@ -112,21 +119,68 @@ def database_unreadable(drill: Drill, entry: RunbookEntry) -> int:
     return code
 
 
-DRILLS: dict[type[ServiceMonitoringError], Callable[[Drill, RunbookEntry], int]] = {
-    PublicationFailed: sink_unreachable,
-    DeliveryRejected: sink_rejects,
-    PayloadRejected: payload_rejected,
-    ConcurrencyConflict: concurrency_conflict,
-    StoreUnavailable: database_unreadable,
+def poisoned_watermark(drill: Drill, entry: RunbookEntry) -> int:
+    # A sample from a clock ten years ahead, taken before the boundary bounded the skew.
+    assert drill.cli(
+        "run", "--policy", drill.policy_path, "--samples", drill.samples_path(1),
+        "--database", drill.database,
+    ) == 0  # fmt: skip
+    with MonitoringRuntime(database=drill.database) as runtime:
+        runtime.run_cycle("checkout", [MetricSample("http.latency_ms", 1, FAR_FUTURE)])
+    code = drill.cli(
+        "run", "--policy", drill.policy_path, "--samples", drill.samples_path(320),
+        "--database", drill.database,
+    )  # fmt: skip
+    with MonitoringRuntime(database=drill.database, read_only=True) as runtime:
+        assert runtime.open_incidents("checkout") == ()  # the breach was skipped, silently
+    values = {"PATH": str(drill.database), "ID": "checkout", "NAME": "http.latency_ms"}
+    assert drill.recover(entry, **values) == 0
+    assert drill.cli(
+        "run", "--policy", drill.policy_path, "--samples", drill.samples_path(320),
+        "--database", drill.database,
+    ) == 0  # fmt: skip
+    with MonitoringRuntime(database=drill.database, read_only=True) as runtime:
+        assert len(runtime.open_incidents("checkout")) == 1
+    return code
+
+
+def stuck_lease(drill: Drill, entry: RunbookEntry) -> int:
+    drill.cli(
+        "run", "--policy", drill.policy_path, "--samples", drill.samples_path(320),
+        "--database", drill.database, "--webhook", drill.closed_port_url,
+    )  # fmt: skip
+    now = datetime.now(UTC)
+    with SqliteStore(drill.database) as store:  # a deliverer that died mid-batch
+        assert len(store.claim_pending(10, owner="dead", now=now, until=now + LEASE)) == 1
+    code = drill.cli("deliver", "--database", drill.database, "--webhook", drill.endpoint.url)
+    assert drill.endpoint.acknowledged == []
+    with SqliteStore(drill.database) as store:  # ... and its lease ran out
+        store.claim_pending(10, owner="dead", now=now, until=now - LEASE)
+    assert drill.recover(entry, PATH=str(drill.database), URL=drill.endpoint.url) == 0
+    assert len(drill.endpoint.acknowledged) == 1
+    return code
+
+
+#: Each entry's drill, by the error it raises (None: silent) and the log event that shows it.
+DRILLS: dict[
+    tuple[type[ServiceMonitoringError] | None, str], Callable[[Drill, RunbookEntry], int]
+] = {
+    (PublicationFailed, "delivery.failed"): sink_unreachable,
+    (DeliveryRejected, "delivery.failed"): sink_rejects,
+    (PayloadRejected, "payload.rejected"): payload_rejected,
+    (ConcurrencyConflict, "policy.conflict"): concurrency_conflict,
+    (StoreUnavailable, "store.unavailable"): database_unreadable,
+    (None, "cycle.completed"): poisoned_watermark,
+    (None, "delivery.leased"): stuck_lease,
 }
 
 
 def test_every_runbook_entry_has_a_drill() -> None:
-    assert {entry.error for entry in RUNBOOK} == set(DRILLS)
+    assert {(entry.error, entry.log_event) for entry in RUNBOOK} == set(DRILLS)
     assert all(entry.recovery and entry.failure for entry in RUNBOOK)
 
 
-@pytest.mark.parametrize("entry", RUNBOOK, ids=lambda entry: entry.error.__name__)
+@pytest.mark.parametrize("entry", RUNBOOK, ids=lambda entry: entry.log_event)
 def test_the_drill_shows_the_documented_event_metric_and_exit_code(
     entry: RunbookEntry,
     caplog: pytest.LogCaptureFixture,
@@ -144,10 +198,12 @@ def test_the_drill_shows_the_documented_event_metric_and_exit_code(
         probe, endpoint, closed_port_url, policy_path, samples_path, write, interfered_runtime,
         tmp_path / "monitoring.db",
     )  # fmt: skip
-    code = DRILLS[entry.error](drill, entry)
+    code = DRILLS[entry.error, entry.log_event](drill, entry)
     assert code == entry.exit_code
     events = {getattr(record, "event", None) for record in caplog.records}
     assert entry.log_event in events
     assert probe.total(entry.metric) >= 1
-    failures = [r for r in caplog.records if getattr(r, "error_type", None) == entry.error.__name__]
-    assert failures, f"no record names {entry.error.__name__}"
+    if entry.error is not None:
+        named = entry.error.__name__
+        failures = [r for r in caplog.records if getattr(r, "error_type", None) == named]
+        assert failures, f"no record names {named}"

@@ -8,6 +8,7 @@ Commands::
     service-monitoring run --policy FILE --samples FILE [--database PATH] [--webhook URL]
     service-monitoring incidents --database PATH [--json]
     service-monitoring deliver --database PATH --webhook URL
+    service-monitoring reset-watermark --database PATH --policy ID --metric NAME [--to TIMESTAMP]
 
 ``run`` reads the policy from a TOML file (:mod:`service_monitoring.cli.policy_file` documents
 the format and its limits) and the samples from a JSON file (the format of
@@ -59,6 +60,7 @@ from typing import TYPE_CHECKING, Final, TextIO, cast
 from ..domain.errors import (
     ConcurrencyConflict,
     DeliveryError,
+    NotADatabase,
     ServiceMonitoringError,
     StoreUnavailable,
 )
@@ -181,6 +183,8 @@ def exit_code_for(error: Exception) -> int:
     """
     if isinstance(error, DeliveryError):
         return EXIT_UNDELIVERED
+    if isinstance(error, NotADatabase):
+        return EXIT_REJECTED  # the wrong file: nothing to wait for
     if isinstance(error, StoreUnavailable | ConcurrencyConflict):
         return EXIT_STORE
     return EXIT_REJECTED  # refused input: files, policy, samples, URL, token, database file
@@ -232,6 +236,17 @@ def _parser() -> argparse.ArgumentParser:
     deliver.add_argument("--database", required=True, type=Path, metavar="PATH")
     deliver.add_argument("--webhook", required=True, metavar="URL", help="the endpoint")
     deliver.set_defaults(command=commands.deliver)
+
+    reset = subcommands.add_parser(
+        "reset-watermark", help="move a metric's evaluation watermark back, or forget it"
+    )
+    reset.add_argument("--database", required=True, type=Path, metavar="PATH")
+    reset.add_argument("--policy", required=True, metavar="ID", help="the policy's id")
+    reset.add_argument("--metric", required=True, metavar="NAME", help="the metric's name")
+    reset.add_argument(
+        "--to", metavar="TIMESTAMP", help="ISO 8601 with offset (default: forget the watermark)"
+    )
+    reset.set_defaults(command=commands.reset_watermark)
     return parser
 
 

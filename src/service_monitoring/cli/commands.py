@@ -22,12 +22,18 @@ import argparse
 import os
 import re
 from contextlib import suppress
+from datetime import datetime
 from pathlib import Path
 from typing import Final, TextIO
 
 from ..delivery.sinks import CollectingIncidentSink, IncidentSink
 from ..delivery.webhook import WebhookSink
-from ..domain.errors import DeliveryError, DomainError, PayloadRejected, StoreUnavailable
+from ..domain.errors import (
+    DeliveryError,
+    DomainError,
+    NotADatabase,
+    PayloadRejected,
+)
 from ..domain.policy import MonitoringPolicy
 from ..domain.values import MetricSample, ThresholdRule
 from ..intake.samples import PayloadLimits, decode_samples
@@ -43,8 +49,6 @@ __all__ = ["TOKEN_VARIABLE", "Rejected", "deliver", "demo", "incidents", "run"]
 #: The environment variable that holds the webhook's bearer token.
 TOKEN_VARIABLE: Final = "SERVICE_MONITORING_TOKEN"  # noqa: S105 - a name, not a secret
 
-#: How the store words a file that is not a database of this package.
-_NOT_OURS: Final = "not a service-monitoring database"
 #: An RFC 6750 bearer token (b64token), and the longest prefix of one.
 _TOKEN: Final = re.compile(r"[A-Za-z0-9._~+/-]+=*")
 _TOKEN_PREFIX: Final = re.compile(r"([A-Za-z0-9._~+/-]*)=*")
@@ -105,6 +109,33 @@ def deliver(args: argparse.Namespace, out: TextIO, telemetry: Telemetry) -> None
     print_line(out, f"Delivered {count(delivered, 'incident')}; {pending} pending")
 
 
+def reset_watermark(args: argparse.Namespace, out: TextIO, telemetry: Telemetry) -> None:
+    """``reset-watermark``: move one metric's evaluation watermark back (``--to``) or forget it.
+
+    The recovery for a watermark that a sample from a clock running ahead pushed into the
+    future: until then, every real sample of the metric is skipped as already evaluated.
+    """
+    to = None if args.to is None else _moment(args.to, "--to")
+    with _open_database(_existing(args.database), telemetry, write=True) as runtime:
+        before = runtime.policy(args.policy).last_evaluated(args.metric)
+        runtime.reset_watermark(args.policy, args.metric, to=to)
+    where = f"policy {args.policy!r}, metric {args.metric!r}"
+    was = "none" if before is None else before.isoformat()
+    now = "removed" if to is None else f"moved back to {to.isoformat()}"
+    print_line(out, f"Watermark of {where}: {was}, {now}")
+
+
+def _moment(text: str, option: str) -> datetime:
+    """An ISO 8601 timestamp with an offset, from an option; else :class:`Rejected`."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise Rejected(f"{option}: expected an ISO 8601 timestamp, got {text[:40]!r}") from None
+    if moment.utcoffset() is None:
+        raise Rejected(f"{option}: the timestamp needs an offset such as +00:00 or Z")
+    return moment
+
+
 def demo(args: argparse.Namespace, out: TextIO, telemetry: Telemetry) -> None:
     """``demo``: the built-in scenario of :mod:`service_monitoring.cli.demo`."""
     run_demo(out, telemetry)
@@ -155,21 +186,19 @@ def _existing(path: Path) -> Path:
 
 
 def _open_database(
-    path: Path, telemetry: Telemetry, *, sink: IncidentSink | None = None
+    path: Path, telemetry: Telemetry, *, sink: IncidentSink | None = None, write: bool = False
 ) -> MonitoringRuntime:
-    """A runtime on the existing database *path*: read-only unless a *sink* is given.
+    """A runtime on the existing database *path*: read-only unless a *sink* or *write* is given.
 
     A file that is not a database of this package is rejected input (exit 2), not a store
     failure: the store refuses it untouched, and the command says which file it was.
     """
     try:
         return MonitoringRuntime(
-            database=path, sink=sink, telemetry=telemetry, read_only=sink is None
+            database=path, sink=sink, telemetry=telemetry, read_only=sink is None and not write
         )
-    except StoreUnavailable as error:
-        if str(error).startswith(f"database {path}: {_NOT_OURS}"):
-            raise Rejected(str(error)) from None
-        raise
+    except NotADatabase as error:
+        raise Rejected(str(error)) from None
 
 
 def _webhook(url: str | None) -> WebhookSink | None:

@@ -143,10 +143,15 @@ def print_cycle(
     title: str = "Cycle",
     alerts: Sequence[Alert] | None = None,
 ) -> None:
-    """The cycle's summary, then *alerts* (default: the alerts it opened)."""
+    """The cycle's summary, then *alerts* (default: the alerts it opened).
+
+    Samples skipped at their metric's watermark are named when there are any: an
+    operator who fed eight samples and reads "1 sample" deserves to know why.
+    """
+    skipped = f", {report.samples_skipped} skipped" if report.samples_skipped else ""
     print_line(
         out,
-        f"{title}: {count(report.samples_evaluated, 'sample')}, "
+        f"{title}: {count(report.samples_evaluated, 'sample')}{skipped}, "
         f"{count(report.alerts_opened, 'alert')} opened, {report.alerts_published} published, "
         f"{report.pending_deliveries} pending, {report.open_incident_count} open",
     )

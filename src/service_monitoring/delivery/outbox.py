@@ -143,6 +143,9 @@ class OutboxDelivery:
             while delivered < budget:
                 batch = self._claim(min(self._policy.batch_size, budget - delivered))
                 if not batch:
+                    held = self._store.pending_count()
+                    if held:
+                        self._telemetry.delivery_leased(held)
                     break
                 alerts = [entry.alert for entry in batch]
                 ids = [alert.incident_id for alert in alerts]

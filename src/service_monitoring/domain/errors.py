@@ -31,6 +31,7 @@ __all__ = [
     "DeliveryRejected",
     "DomainError",
     "InvalidTransition",
+    "NotADatabase",
     "PayloadRejected",
     "PolicyNotFound",
     "PublicationFailed",
@@ -127,6 +128,8 @@ class PublicationFailed(DeliveryError):
     """
 
     retryable = True
+    #: Seconds the sink asked to wait before the next try, or ``None``.
+    retry_after: float | None
 
     def __init__(
         self,
@@ -149,6 +152,15 @@ class StoreUnavailable(BoundaryError):
     """The store cannot be read or written (locked, unreadable, not a database)."""
 
     retryable = True
+
+
+class NotADatabase(StoreUnavailable):
+    """The path names no database of this package: missing, empty, or another application's.
+
+    Nothing was created or changed. Retrying cannot help; point at the right file.
+    """
+
+    retryable = False
 
 
 class PayloadRejected(BoundaryError):

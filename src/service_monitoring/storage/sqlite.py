@@ -29,6 +29,7 @@ from ..domain.clock import Clock
 from ..domain.errors import (
     ConcurrencyConflict,
     DomainError,
+    NotADatabase,
     PolicyNotFound,
     ServiceMonitoringError,
     StoreUnavailable,
@@ -102,7 +103,7 @@ class SqliteStore:
         self._connection: sqlite3.Connection | None = None
         if read_only and not (self.path.is_file() and self.path.stat().st_size > 0):
             # SQLite would report an empty or missing file as an empty database.
-            raise StoreUnavailable(f"database {self.path}: no such database")
+            raise NotADatabase(f"database {self.path}: no such database")
         with self._guard():
             self._connection = (
                 sqlite3.connect(

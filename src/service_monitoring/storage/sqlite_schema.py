@@ -13,7 +13,7 @@ import sqlite3
 from pathlib import Path
 from typing import Final
 
-from ..domain.errors import StoreUnavailable
+from ..domain.errors import NotADatabase, StoreUnavailable
 
 __all__ = ["SCHEMA_VERSION", "TABLES", "check_schema", "prepare_schema"]
 
@@ -71,7 +71,7 @@ def check_schema(db: sqlite3.Connection, path: Path) -> None:
     (found,) = db.execute("PRAGMA user_version").fetchone()
     missing = sorted(TABLES - _tables(db))
     if found == 0 or missing:
-        raise StoreUnavailable(f"database {path}: not a service-monitoring database")
+        raise NotADatabase(f"database {path}: not a service-monitoring database")
     if found != SCHEMA_VERSION:
         raise StoreUnavailable(
             f"database {path}: schema version {found}, this package reads {SCHEMA_VERSION}"
@@ -93,7 +93,7 @@ def prepare_schema(db: sqlite3.Connection, path: Path) -> None:
             f"package supports ({SCHEMA_VERSION})"
         )
     if found == 0 and _tables(db):
-        raise StoreUnavailable(
+        raise NotADatabase(
             f"database {path}: not a service-monitoring database (it holds other tables)"
         )
     for statement in _SCHEMA.split(";"):

@@ -3,8 +3,9 @@
 Internal module: the command guide and the runbook lesson print it; the tests
 check every entry against the real error, log event, metric and exit code.
 
->>> [entry.log_event for entry in RUNBOOK]
-['delivery.failed', 'delivery.failed', 'payload.rejected', 'policy.conflict', 'store.unavailable']
+>>> [entry.log_event for entry in RUNBOOK]  # doctest: +NORMALIZE_WHITESPACE
+['delivery.failed', 'delivery.failed', 'payload.rejected', 'policy.conflict',
+ 'store.unavailable', 'cycle.completed', 'delivery.leased']
 """
 
 from __future__ import annotations
@@ -26,10 +27,14 @@ __all__ = ["RUNBOOK", "RunbookEntry"]
 
 @dataclass(frozen=True, slots=True)
 class RunbookEntry:
-    """One failure the design predicts: how it shows and how to recover."""
+    """One failure the design predicts: how it shows and how to recover.
+
+    ``error`` is the exception the failure raises, or ``None`` for a silent failure:
+    one that raises nothing and shows only in its log event and metric.
+    """
 
     failure: str
-    error: type[ServiceMonitoringError]
+    error: type[ServiceMonitoringError] | None
     log_event: str
     metric: str
     exit_code: int
@@ -80,5 +85,25 @@ RUNBOOK: Final[tuple[RunbookEntry, ...]] = (
         exit_code=4,
         recovery="stop the other writer or restore the file from a backup, then check with "
         "service-monitoring incidents --database PATH",
+    ),
+    RunbookEntry(
+        failure="samples skipped: a metric's watermark lies in the future (a producer's clock "
+        "ran ahead before samples were bounded by PayloadLimits.max_clock_skew)",
+        error=None,
+        log_event="cycle.completed",
+        metric="service_monitoring.samples.skipped",
+        exit_code=0,
+        recovery="check the producer's clock, then service-monitoring reset-watermark "
+        "--database PATH --policy ID --metric NAME",
+    ),
+    RunbookEntry(
+        failure="incidents stay pending: a deliverer died holding their lease",
+        error=None,
+        log_event="delivery.leased",
+        metric="service_monitoring.delivery.leased",
+        exit_code=0,
+        recovery="wait until the lease ends (DeliveryPolicy.lease_seconds, 300 s by default, "
+        "after the deliverer stopped), then "
+        "service-monitoring deliver --database PATH --webhook URL",
     ),
 )

@@ -27,6 +27,8 @@ cycle.failed        ERROR    :meth:`Telemetry.cycle`: a cycle did not commit;
 policy.conflict     WARNING  :meth:`Telemetry.conflict_retried`: a change is re-applied
 delivery.retrying   WARNING  :meth:`Telemetry.delivery_retried`: an attempt is repeated
 delivery.failed     ERROR    :meth:`Telemetry.delivery_failed`: the sink did not take a batch
+delivery.leased     WARNING  :meth:`Telemetry.delivery_leased`: pending incidents another
+                             deliverer holds were left alone
 store.unavailable   ERROR    :meth:`Telemetry.store_unavailable`: the store cannot be opened
 payload.rejected    WARNING  :meth:`Telemetry.payload_rejected`, called where the payload
                              is refused (the command line)
@@ -105,6 +107,7 @@ class Telemetry:
         "_cycles",
         "_duration",
         "_failures",
+        "_leased",
         "_rejected",
         "_retries",
         "_skipped",
@@ -147,6 +150,11 @@ class Telemetry:
         )
         self._store_errors = counter(
             "service_monitoring.store.errors", "{error}", "Store operations that failed"
+        )
+        self._leased = counter(
+            "service_monitoring.delivery.leased",
+            "{incident}",
+            "Pending incidents left alone because another deliverer holds their lease",
         )
         self._skipped = counter(
             "service_monitoring.samples.skipped",
@@ -256,6 +264,18 @@ class Telemetry:
                 retryable=kind.retryable,
                 reason=reason,
             ),
+        )
+
+    def delivery_leased(self, held: int) -> None:
+        """A drain stopped with *held* incidents pending that another deliverer has leased.
+
+        Normal while two deliverers run at once; when it persists, a deliverer died
+        mid-batch and its lease has not yet expired (see the runbook).
+        """
+        self._leased.add(held)
+        _runtime_log.warning(
+            "pending incidents held by another deliverer",
+            extra=_extra("delivery.leased", {"held": held}),
         )
 
     def store_unavailable(self, error: StoreUnavailable, *, operation: str) -> None:
