@@ -44,11 +44,12 @@ PYTHON_MODULES = _words(
     """
     abc argparse array asyncio base64 bisect collections collections.abc concurrent.futures
     contextlib contextvars copy cProfile csv dataclasses datetime decimal doctest enum
-    fractions functools gc graphlib hashlib heapq hmac importlib importlib.metadata
+    email.utils fractions functools gc graphlib hashlib heapq hmac http http.client http.server
+    importlib importlib.metadata
     importlib.resources inspect io ipaddress itertools json logging logging.config
     logging.handlers math numbers operator os os.path pathlib pickle pprint pstats queue
     random re reprlib secrets shlex shutil signal socket sqlite3 statistics string struct
-    subprocess sys tempfile textwrap threading time timeit tomllib traceback tracemalloc
+    ssl subprocess sys tempfile textwrap threading time timeit tomllib traceback tracemalloc
     types typing unittest unittest.mock urllib urllib.error urllib.parse urllib.request uuid
     warnings weakref zlib zoneinfo
     """

@@ -40,6 +40,7 @@ from service_monitoring.storage import (
     SqliteUnitOfWork,
     UnitOfWork,
 )
+from support import HOSTILE_REASON
 
 UowFactory = Callable[[], UnitOfWork]
 
@@ -335,3 +336,27 @@ def samples_path(write: WriteFile) -> SamplesFile:
         return write(name, samples_document(*values, metric=metric, start_minute=start_minute))
 
     return make
+
+
+@pytest.fixture
+def hostile_endpoint() -> Iterator[str]:
+    """A webhook on 127.0.0.1 that refuses every batch with HTTP 401 and a hostile reason."""
+
+    class Refusing(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            self.send_response(401, HOSTILE_REASON)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:
+            """Quiet."""
+
+    server = _Server(("127.0.0.1", 0), Refusing)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    host, port = server.server_address[:2]
+    yield f"http://{host}:{port}/hooks/incidents"
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)

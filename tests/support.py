@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 from service_monitoring import DomainError, MetricSample, MonitoringPolicy, ThresholdRule, Verdict
 
 T0 = datetime(2026, 11, 21, 10, 0, tzinfo=UTC)
+#: An HTTP reason phrase that would retitle and clear a terminal if printed raw.
+HOSTILE_REASON = "\x1b]0;owned\x07\x1b[2J\x9bDenied"
 
 
 def at(minutes: float) -> datetime:

@@ -9,10 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -24,7 +21,6 @@ from service_monitoring.cli.app import main
 COMMAND = [sys.executable, "-m", "service_monitoring"]
 #: A reader that closes its standard input, says so, and exits: the pipe then has no reader.
 CLOSE_STDIN = "import os; os.close(0); print('closed', flush=True)"
-HOSTILE = "\x1b]0;owned\x07\x1b[2J\x9bDenied"
 EXIT_PIPE = 141  # a closed pipe: what a shell reports for a process ended by SIGPIPE
 EXIT_OUTPUT = 5  # any other failure to write standard output
 
@@ -221,34 +217,6 @@ def test_incidents_escapes_control_characters_in_stored_data(
     assert (code, err) == (0, "")
     assert printable(out)
     assert "\\u001b[2J" in out
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-
-@pytest.fixture
-def hostile_endpoint() -> Iterator[str]:
-    """A webhook on 127.0.0.1 that refuses every batch with HTTP 401 and a hostile reason."""
-
-    class Refusing(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            self.send_response(401, HOSTILE)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, format: str, *args: object) -> None:
-            """Quiet."""
-
-    server = _Server(("127.0.0.1", 0), Refusing)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    host, port = server.server_address[:2]
-    yield f"http://{host}:{port}/hooks/incidents"
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
 
 
 def test_a_webhooks_reason_phrase_reaches_stderr_escaped(

@@ -25,10 +25,14 @@ from typing import Any
 import pytest
 
 from service_monitoring import (
+    Alert,
     DeliveryError,
+    DeliveryRejected,
     DomainError,
+    MetricSample,
     PublicationFailed,
     Secret,
+    ThresholdRule,
     WebhookSink,
 )
 from support import latency_policy, sample
@@ -470,3 +474,17 @@ def test_a_retry_after_that_is_not_a_delay_is_ignored(answering: Answering, valu
 
 def test_retry_after_is_read_only_on_429_and_503(answering: Answering) -> None:
     assert answering.failure(500, "120").retry_after is None
+
+
+def test_a_hostile_reason_phrase_reaches_a_library_caller_spelled_out(
+    hostile_endpoint: str,
+) -> None:
+    """Not only the command line: any caller that logs or prints the error is safe."""
+    at = datetime(2026, 11, 21, 10, 0, tzinfo=UTC)
+    rule = ThresholdRule("latency", "http.latency_ms", 250, "critical")
+    alert = Alert.open("checkout", rule, MetricSample("http.latency_ms", 300, at))
+    with pytest.raises(DeliveryRejected) as caught:
+        WebhookSink(hostile_endpoint).publish([alert])
+    message = str(caught.value)
+    assert message.isprintable()
+    assert message.endswith("answered HTTP 401 \\x1b]0;owned\\x07\\x1b[2J\\x9bDenied")

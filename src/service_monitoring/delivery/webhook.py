@@ -215,7 +215,8 @@ class WebhookSink:
 
     def _refusal(self, answer: _Answer) -> PublicationFailed | DeliveryRejected:
         status = answer.status
-        message = f"webhook {self._origin} answered HTTP {status} {answer.reason[:60]}".rstrip()
+        reason = _printable(answer.reason[:60])  # the peer's words reach logs and terminals
+        message = f"webhook {self._origin} answered HTTP {status} {reason}".rstrip()
         if status >= 500 or status in _RETRYABLE_CLIENT_ERRORS:
             if answer.retry_after is not None:
                 message += f" (retry after {answer.retry_after:.0f} s)"
@@ -345,3 +346,12 @@ def _checked_url(url: object) -> str:
             "the webhook URL's host name has an empty label or one longer than 63 characters"
         ) from None
     return url
+
+
+def _printable(text: str) -> str:
+    r"""*text* with every character that is not printable spelled out (``\x1b``, ``\u202e``).
+
+    >>> _printable("Denied\x1b[2J\u202e")
+    'Denied\\x1b[2J\\u202e'
+    """
+    return "".join(char if char.isprintable() else ascii(char)[1:-1] for char in text)
