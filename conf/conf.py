@@ -29,6 +29,7 @@ extensions = [
     "sphinx_copybutton",
     "sphinx_design",  # dropdowns for exercise solutions
     "sphinxcontrib.mermaid",
+    "mermaid_alt",  # conf/_ext: a diagram's :alt: reaches the SVG mermaid draws (upstream #102)
     "public_api",  # conf/_ext: links spelled with internal modules land on the public names
     # conf/_ext: furo's sidebar built once per build, not once per page (same HTML, O(pages))
     "fast_navigation",

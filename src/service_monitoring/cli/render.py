@@ -44,7 +44,10 @@ _SHORT: Final = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
 class OutputFailed(Exception):
-    """Writing to an output stream failed; :attr:`error` is the operating system's reason."""
+    """Writing to an output stream failed; ``error`` is the operating system's reason."""
+
+    #: The :class:`OSError` the write raised.
+    error: OSError
 
     def __init__(self, error: OSError) -> None:
         super().__init__(error.strerror or type(error).__name__)
