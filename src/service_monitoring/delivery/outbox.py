@@ -43,7 +43,7 @@ class DeliveryPolicy:
 
     A batch gets ``attempts`` tries, the pauses between them growing from
     ``first_delay`` by ``backoff``. A sink that asks for a longer pause
-    (:attr:`~service_monitoring.PublicationFailed.retry_after`, from an HTTP
+    (:attr:`~service_monitoring.DeliveryError.retry_after`, from an HTTP
     ``Retry-After``) gets it, up to ``max_retry_after`` seconds; a sink that asks
     for more is not tried again in this call, and the batch stays pending for a
     later delivery. Each batch is leased to this deliverer for ``lease_seconds``

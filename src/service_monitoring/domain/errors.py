@@ -100,36 +100,10 @@ class DeliveryError(BoundaryError):
     ``pending`` is how many incidents wait for delivery after the failure;
     ``delivered`` how many the same call delivered before it failed;
     ``report`` is the cycle's committed result when
-    :meth:`~service_monitoring.MonitoringRuntime.run_cycle` raised it (else ``None``).
+    :meth:`~service_monitoring.MonitoringRuntime.run_cycle` raised it (else ``None``);
+    ``retry_after`` how many seconds the sink asked the sender to wait before the next
+    try (an HTTP ``Retry-After``; only a :class:`PublicationFailed` carries one).
     """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        pending: int = 0,
-        delivered: int = 0,
-        report: CycleReport | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.pending = pending
-        self.delivered = delivered
-        self.report = report
-
-
-class PublicationFailed(DeliveryError):
-    """The sink could not take delivery now (down, timed out, 5xx): a later try may succeed.
-
-    ``retry_after`` is how many seconds the sink asked the sender to wait before the
-    next try (an HTTP ``Retry-After``), or ``None`` when it did not say.
-
-    >>> PublicationFailed("HTTP 429", retry_after=30.0).retry_after
-    30.0
-    """
-
-    retryable = True
-    #: Seconds the sink asked to wait before the next try, or ``None``.
-    retry_after: float | None
 
     def __init__(
         self,
@@ -140,8 +114,25 @@ class PublicationFailed(DeliveryError):
         report: CycleReport | None = None,
         retry_after: float | None = None,
     ) -> None:
-        super().__init__(message, pending=pending, delivered=delivered, report=report)
+        super().__init__(message)
+        #: How many incidents wait for delivery after the failure.
+        self.pending = pending
+        #: How many the same call delivered before it failed.
+        self.delivered = delivered
+        #: The cycle's committed result, when a cycle raised the error.
+        self.report = report
+        #: Seconds the sink asked to wait before the next try, or ``None``.
         self.retry_after = retry_after
+
+
+class PublicationFailed(DeliveryError):
+    """The sink could not take delivery now (down, timed out, 5xx): a later try may succeed.
+
+    >>> PublicationFailed("HTTP 429", retry_after=30.0).retry_after
+    30.0
+    """
+
+    retryable = True
 
 
 class DeliveryRejected(DeliveryError):
