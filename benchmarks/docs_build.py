@@ -370,19 +370,33 @@ def edited_lesson(docs: Path) -> Path:
     return next(page for page in sorted(docs.rglob("*.md")) if page.name != "index.md")
 
 
-def course_snapshot(work: Path) -> Path:
-    """A copy of the repository (``docs/`` includes files from ``src/``); its root."""
+def course_snapshot(work: Path) -> tuple[Path, Path]:
+    """A copy of the repository (``docs/`` includes files from ``src/``); its docs and build."""
     repo = work / "course"
     shutil.copytree(ROOT, repo, ignore=NOT_COPIED)
-    return repo
+    return repo / "docs", repo / "_build"
+
+
+def warning_lines(run: Run) -> set[str]:
+    """The distinct warnings of a real-course build (its pages may warn while being written)."""
+    return {line for line in run.warnings.splitlines() if "WARNING" in line}
+
+
+def note_course_warnings(warned: set[str]) -> None:
+    """Say that the real course's builds warned, if they did (timings stand all the same)."""
+    if warned:
+        print(
+            f"  note: the course builds warned ({len(warned)} distinct warnings, pages being"
+            " written; `tox -e docs` lists them). Timings are still valid.",
+            flush=True,
+        )
 
 
 def measure_course(
     work: Path, repeats: int, overrides: Sequence[str], parallel: Sequence[str]
 ) -> list[Figure]:
     """The real docs/ tree: full html and doctest builds, a no-op rebuild, a one-lesson edit."""
-    repo = course_snapshot(work)
-    docs, build = repo / "docs", repo / "_build"
+    docs, build = course_snapshot(work)
     pages = sum(1 for _ in docs.rglob("*.md"))
     warned: set[str] = set()
 
@@ -391,7 +405,7 @@ def measure_course(
         result = sphinx_build(
             builder, docs, build / name, build / doctrees, flags=flags, overrides=overrides
         )
-        warned.update(line for line in result.warnings.splitlines() if "WARNING" in line)
+        warned.update(warning_lines(result))
         return result
 
     html, doctest, alone, noop, edit = [], [], [], [], []
@@ -423,12 +437,7 @@ def measure_course(
             f" ({lesson.relative_to(docs)})",
         ),
     )
-    if warned:
-        print(
-            f"  note: the course builds warned ({len(warned)} distinct warnings, pages being"
-            " written; `tox -e docs` lists them). Timings are still valid.",
-            flush=True,
-        )
+    note_course_warnings(warned)
     return figures
 
 
@@ -461,8 +470,7 @@ def measure_extensions_ab(work: Path, left_out: Sequence[str], repeats: int) -> 
     configuration once, round-robin (each repeat starting one configuration later), from
     empty output and doctree folders, so drift on a busy machine hits every side alike.
     """
-    repo = course_snapshot(work)
-    docs, build = repo / "docs", repo / "_build"
+    docs, build = course_snapshot(work)
     configurations = ab_configurations(left_out)
     runs: dict[str, list[Run]] = {configuration.name: [] for configuration in configurations}
     warned: set[str] = set()
@@ -477,7 +485,7 @@ def measure_extensions_ab(work: Path, left_out: Sequence[str], repeats: int) -> 
             flags=(*PARALLEL, *COURSE_FLAGS),
             overrides=configuration.overrides,
         )
-        warned.update(line for line in result.warnings.splitlines() if "WARNING" in line)
+        warned.update(warning_lines(result))
         return result
 
     warm_up = run(configurations[0])
@@ -539,12 +547,7 @@ def measure_extensions_ab(work: Path, left_out: Sequence[str], repeats: int) -> 
     if failed or warm_up.returncode:
         print(f"a course html build failed:\n{(failed or [warm_up])[0].warnings}", file=sys.stderr)
         figures.append(Figure("course html builds succeed", "one failed", "all succeed", False))
-    if warned:
-        print(
-            f"  note: the course builds warned ({len(warned)} distinct warnings, pages being"
-            " written; `tox -e docs` lists them). Timings are still valid.",
-            flush=True,
-        )
+    note_course_warnings(warned)
     return figures
 
 
@@ -594,22 +597,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         f" {os.cpu_count()} CPUs",
         flush=True,
     )
-    start = time.perf_counter()
-    work = Path(tempfile.mkdtemp(prefix="docs-bench-"))
-    try:
+
+    def measure(work: Path) -> list[Figure]:
         figures = measure_synthetic(work, args.sizes, repeats_for, overrides, parallel)
         if args.floor:
             figures += measure_floor(work, max(args.sizes), repeats_for(max(args.sizes)))
         if not args.no_course:
             figures += measure_course(work, args.repeats, overrides, parallel)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    missed = [figure for figure in figures if not figure.met]
-    print(
-        f"{len(figures) - len(missed)}/{len(figures)} figures meet their target"
-        f" (benchmark ran {time.perf_counter() - start:.0f} s)"
-    )
-    return 1 if missed else 0
+        return figures
+
+    return run_benchmark(measure)
 
 
 def main_ab(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
@@ -634,10 +631,15 @@ def main_ab(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         f" Python {sys.version.split()[0]}, {os.cpu_count()} CPUs",
         flush=True,
     )
+    return run_benchmark(lambda work: measure_extensions_ab(work, left_out, repeats))
+
+
+def run_benchmark(measure: Callable[[Path], list[Figure]]) -> int:
+    """*measure* in a temporary folder, then the count of figures met; 1 if any missed."""
     start = time.perf_counter()
     work = Path(tempfile.mkdtemp(prefix="docs-bench-"))
     try:
-        figures = measure_extensions_ab(work, left_out, repeats)
+        figures = measure(work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     missed = [figure for figure in figures if not figure.met]

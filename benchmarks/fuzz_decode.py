@@ -29,57 +29,35 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
-import traceback
 import types
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
 from service_monitoring import PayloadLimits, PayloadRejected, decode_samples
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling script, from anywhere
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling modules, from anywhere
 import fuzz_policy_file
+import fuzzing
 
 # Small limits as well as the defaults, so the size and count checks are reached too.
 LIMITS = (PayloadLimits(), PayloadLimits(max_bytes=300, max_samples=3, max_metric_length=16))
-CHUNK = 2_000  # Hypothesis examples per run: its memory grows with the examples of one run
 VALID = (
     '{"samples": [{"metric": "cpu.utilisation", "value": 0.93, '
     '"observed_at": "2026-11-21T10:00:00+00:00"}]}'
 )
 
 
-@dataclass
-class Tally:
-    """Counts the inputs tried and keeps the first few that broke the contract."""
-
-    inputs: int = 0
-    examples_run: int = 0
-    unexpected: int = 0
-    examples: list[str] = field(default_factory=list)
-
-    def check(self, data: bytes | str) -> None:
-        for limits in LIMITS if self.inputs % 7 == 0 else LIMITS[:1]:
-            self.inputs += 1
-            try:
-                decode_samples(data, limits=limits)
-            except PayloadRejected:
-                pass
-            except Exception:  # the contract under test: nothing else may escape
-                self.unexpected += 1
-                if len(self.examples) < 5:
-                    self.examples.append(f"input {data[:200]!r}\n{traceback.format_exc()}")
+def decode(data: bytes | str, limits: PayloadLimits) -> None:
+    """The function under test, with one of ``LIMITS``."""
+    decode_samples(data, limits=limits)
 
 
 # -- Hypothesis: near-valid documents -------------------------------------------------------
@@ -94,11 +72,7 @@ leaves = (
     | st.integers(10**300, 10**320)
     | st.text(max_size=12)
 )
-json_values = st.recursive(
-    leaves,
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner),
-    max_leaves=5,
-)
+json_values = fuzzing.nested(leaves)
 metrics = st.one_of(
     st.from_regex(r"[a-z][a-z0-9_.:-]{0,20}", fullmatch=True),
     st.text(alphabet="abc.", min_size=120, max_size=140),
@@ -142,83 +116,14 @@ def documents(draw: st.DrawFn) -> str:
     return text
 
 
-mutations = st.lists(
-    st.tuples(
-        st.floats(0, 1),
-        st.sampled_from(["delete", "insert", "flip"]),
-        st.binary(min_size=1, max_size=4),
-    ),
-    max_size=3,
-)
-
-
-def mutate(raw: bytes, plan: list[tuple[float, str, bytes]]) -> bytes:
-    for where, how, chunk in plan:
-        at = int(where * len(raw))
-        if how == "delete":
-            raw = raw[:at] + raw[at + len(chunk) :]
-        elif how == "insert":
-            raw = raw[:at] + chunk + raw[at:]
-        elif raw:
-            at = min(at, len(raw) - 1)
-            raw = raw[:at] + bytes([raw[at] ^ chunk[0]]) + raw[at + 1 :]
-    return raw
-
-
-def structured(tally: Tally, examples: int, seed_value: int) -> None:
-    @seed(seed_value)
-    @_settings(examples)
-    @given(documents(), mutations, st.sampled_from(["utf-8", "utf-16", "latin-1"]))
-    def run(text: str, plan: list[tuple[float, str, bytes]], encoding: str) -> None:
-        tally.examples_run += 1
-        raw = text.encode("utf-8")
-        tally.check(text)
-        tally.check(raw)
-        tally.check(mutate(raw, plan))
-        tally.check(text.encode(encoding, "surrogatepass"))
-
-    run()
-
-
-# -- Hypothesis: arbitrary bytes and text ---------------------------------------------------
-
-
-def arbitrary(tally: Tally, examples: int, seed_value: int) -> None:
-    @seed(seed_value)
-    @_settings(examples)
-    @given(st.binary(max_size=400), st.text(max_size=200), st.integers(0, len(VALID)))
-    def run(raw: bytes, text: str, cut: int) -> None:
-        tally.examples_run += 1
-        tally.check(raw)
-        tally.check(text)
-        tally.check(VALID[:cut] + text + VALID[cut:])
-
-    run()
-
-
-def _settings(examples: int) -> settings:
-    return settings(
-        max_examples=examples,
-        database=None,
-        deadline=None,
-        phases=[Phase.generate],
-        suppress_health_check=list(HealthCheck),
-    )
-
-
-def run_hypothesis(inputs: int, seed_value: int) -> Tally:
+def run_hypothesis(inputs: int, seed_value: int) -> fuzzing.Tally[PayloadLimits]:
     """Half the inputs from each family, whatever Hypothesis decides to skip."""
-    tally = Tally()
-    plan: tuple[tuple[Callable[[Tally, int, int], None], int, int], ...] = (
-        (structured, inputs // 2, 4),
-        (arbitrary, inputs, 3),
+    tally = fuzzing.Tally("hypothesis", decode, LIMITS, PayloadRejected)
+    plan = (
+        (fuzzing.structured(documents()), inputs // 2, 4),
+        (fuzzing.arbitrary(VALID), inputs, 3),
     )
-    for family, target, per_example in plan:
-        while tally.inputs < target:
-            examples = math.ceil((target - tally.inputs) / per_example)
-            family(tally, min(examples, CHUNK), seed_value)  # chunks keep memory flat
-            seed_value += 1
-    return tally
+    return fuzzing.run_families(tally, plan, seed_value)
 
 
 # -- atheris: coverage-guided, in a child process ------------------------------------------
@@ -338,18 +243,11 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.monotonic()
     child = start_atheris(args.atheris_runs) if args.atheris_runs > 0 else None
-    tally = run_hypothesis(args.inputs, args.seed)
-    print(
-        f"hypothesis: {tally.inputs} inputs, {tally.unexpected} unexpected exceptions "
-        f"({tally.examples_run} examples, {time.monotonic() - started:.0f} s)"
-    )
-    for example in tally.examples:
-        print(example)
-    ok = tally.unexpected == 0
+    ok = run_hypothesis(args.inputs, args.seed).report(time.monotonic() - started)
     policy_started = time.monotonic()
     policy_inputs = args.inputs if args.policy_inputs is None else args.policy_inputs
     policies = fuzz_policy_file.run_policy_fuzz(policy_inputs, args.seed)
-    ok = fuzz_policy_file.report(policies, time.monotonic() - policy_started) and ok
+    ok = policies.report(time.monotonic() - policy_started) and ok
     if child is None:
         print("atheris: " + ("not installed, skipped" if args.atheris_runs else "skipped"))
     else:

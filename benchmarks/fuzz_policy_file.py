@@ -29,20 +29,27 @@ import json
 import math
 import sys
 import time
-import traceback
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
+from typing import TypedDict
 
-from hypothesis import HealthCheck, Phase, given, seed, settings
+from hypothesis import given, seed
 from hypothesis import strategies as st
 
+import fuzzing
 from service_monitoring import DomainError
 from service_monitoring.cli.policy_file import load_policy, parse_policy
 
+
+class PolicyLimits(TypedDict, total=False):
+    """The limits ``load_policy`` and ``parse_policy`` take as keyword arguments."""
+
+    max_bytes: int
+    max_rules: int
+
+
 #: (max_bytes, max_rules): the defaults, and small ones that the inputs reach.
-LIMITS = ({}, {"max_bytes": 300, "max_rules": 2})
-CHUNK = 2_000  # Hypothesis examples per run: its memory grows with the examples of one run
+LIMITS: tuple[PolicyLimits, ...] = ({}, {"max_bytes": 300, "max_rules": 2})
 VALID = (
     'id = "checkout"\n\n[[rules]]\nrule_id = "latency-p99"\nmetric = "http.latency_ms"\n'
     'threshold = 250\nseverity = "critical"\nwindow = 1\nmode = "threshold"\nstate = "active"\n'
@@ -50,29 +57,12 @@ VALID = (
 RULE_KEYS = ("rule_id", "metric", "threshold", "severity", "window", "mode", "state")
 
 
-@dataclass
-class Tally:
-    """Counts the inputs tried and keeps the first few that broke the contract."""
-
-    inputs: int = 0
-    examples_run: int = 0
-    unexpected: int = 0
-    examples: list[str] = field(default_factory=list)
-
-    def check(self, data: bytes | str) -> None:
-        for limits in LIMITS if self.inputs % 7 == 0 else LIMITS[:1]:
-            self.inputs += 1
-            try:
-                if isinstance(data, bytes):
-                    load_policy(data, **limits)
-                else:
-                    parse_policy(data, **limits)
-            except DomainError:
-                pass
-            except Exception:  # the contract under test: nothing else may escape
-                self.unexpected += 1
-                if len(self.examples) < 5:
-                    self.examples.append(f"input {data[:200]!r}\n{traceback.format_exc()}")
+def parse(data: bytes | str, limits: PolicyLimits) -> None:
+    """The function under test: bytes through ``load_policy``, text through ``parse_policy``."""
+    if isinstance(data, bytes):
+        load_policy(data, **limits)
+    else:
+        parse_policy(data, **limits)
 
 
 # -- rendering TOML ------------------------------------------------------------------------------
@@ -139,11 +129,7 @@ leaves = st.one_of(
     st.sampled_from([Raw("0x" + "f" * 3000), Raw("1e400"), Raw("-0"), Raw("1_000")]),
     st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30)),
 )
-values = st.recursive(
-    leaves,
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner),
-    max_leaves=5,
-)
+values = fuzzing.nested(leaves)
 key_names = st.one_of(st.sampled_from(RULE_KEYS), st.sampled_from(["windw", "id"]),
                       st.text(max_size=8))  # fmt: skip
 
@@ -186,44 +172,6 @@ def documents(draw: st.DrawFn) -> str:
     return "\n".join(lines) + "\n"
 
 
-mutations = st.lists(
-    st.tuples(
-        st.floats(0, 1),
-        st.sampled_from(["delete", "insert", "flip"]),
-        st.binary(min_size=1, max_size=4),
-    ),
-    max_size=3,
-)
-
-
-def mutate(raw: bytes, plan: list[tuple[float, str, bytes]]) -> bytes:
-    for where, how, chunk in plan:
-        at = int(where * len(raw))
-        if how == "delete":
-            raw = raw[:at] + raw[at + len(chunk) :]
-        elif how == "insert":
-            raw = raw[:at] + chunk + raw[at:]
-        elif raw:
-            at = min(at, len(raw) - 1)
-            raw = raw[:at] + bytes([raw[at] ^ chunk[0]]) + raw[at + 1 :]
-    return raw
-
-
-def structured(tally: Tally, examples: int, seed_value: int) -> None:
-    @seed(seed_value)
-    @_settings(examples)
-    @given(documents(), mutations, st.sampled_from(["utf-8", "utf-16", "latin-1"]))
-    def run(text: str, plan: list[tuple[float, str, bytes]], encoding: str) -> None:
-        tally.examples_run += 1
-        raw = text.encode("utf-8", "surrogatepass")
-        tally.check(text)
-        tally.check(raw)
-        tally.check(mutate(raw, plan))
-        tally.check(text.encode(encoding, "surrogatepass" if "utf" in encoding else "replace"))
-
-    run()
-
-
 # -- Hypothesis: deep and wide documents ----------------------------------------------------
 
 OPENERS = {"array": ("[", "]"), "table": ("{a = ", "}"), "mixed": ("[{a = ", "}]")}
@@ -248,9 +196,11 @@ def deep_documents(draw: st.DrawFn) -> str:
     return 'id = "c"\n' + "".join("[[rules]]\n" + rule.format(n) for n in range(count))
 
 
-def deep(tally: Tally, examples: int, seed_value: int) -> None:
+def deep(tally: fuzzing.Tally[PolicyLimits], examples: int, seed_value: int) -> None:
+    """Deep and wide documents, as text and as UTF-8 (2 inputs)."""
+
     @seed(seed_value)
-    @_settings(examples)
+    @fuzzing.hypothesis_settings(examples)
     @given(deep_documents())
     def run(text: str) -> None:
         tally.examples_run += 1
@@ -260,57 +210,15 @@ def deep(tally: Tally, examples: int, seed_value: int) -> None:
     run()
 
 
-# -- Hypothesis: arbitrary bytes and text ---------------------------------------------------
-
-
-def arbitrary(tally: Tally, examples: int, seed_value: int) -> None:
-    @seed(seed_value)
-    @_settings(examples)
-    @given(st.binary(max_size=400), st.text(max_size=200), st.integers(0, len(VALID)))
-    def run(raw: bytes, text: str, cut: int) -> None:
-        tally.examples_run += 1
-        tally.check(raw)
-        tally.check(text)
-        tally.check(VALID[:cut] + text + VALID[cut:])
-
-    run()
-
-
-def _settings(examples: int) -> settings:
-    return settings(
-        max_examples=examples,
-        database=None,
-        deadline=None,
-        phases=[Phase.generate],
-        suppress_health_check=list(HealthCheck),
-    )
-
-
-def run_policy_fuzz(inputs: int, seed_value: int = 0) -> Tally:
+def run_policy_fuzz(inputs: int, seed_value: int = 0) -> fuzzing.Tally[PolicyLimits]:
     """About half the inputs near-valid, a tenth deep or wide, the rest arbitrary."""
-    tally = Tally()
-    plan: tuple[tuple[Callable[[Tally, int, int], None], int, int], ...] = (
-        (structured, inputs // 2, 4),
+    tally = fuzzing.Tally("policy file", parse, LIMITS, DomainError)
+    plan = (
+        (fuzzing.structured(documents()), inputs // 2, 4),
         (deep, inputs * 6 // 10, 2),
-        (arbitrary, inputs, 3),
+        (fuzzing.arbitrary(VALID), inputs, 3),
     )
-    for family, target, per_example in plan:
-        while tally.inputs < target:
-            examples = math.ceil((target - tally.inputs) / per_example)
-            family(tally, min(examples, CHUNK), seed_value)  # chunks keep memory flat
-            seed_value += 1
-    return tally
-
-
-def report(tally: Tally, seconds: float) -> bool:
-    """Print the tally's line and the first failing inputs; whether none failed."""
-    print(
-        f"policy file: {tally.inputs} inputs, {tally.unexpected} unexpected exceptions "
-        f"({tally.examples_run} examples, {seconds:.0f} s)"
-    )
-    for example in tally.examples:
-        print(example)
-    return tally.unexpected == 0
+    return fuzzing.run_families(tally, plan, seed_value)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -320,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     started = time.monotonic()
     tally = run_policy_fuzz(args.inputs, args.seed)
-    return 0 if report(tally, time.monotonic() - started) else 1
+    return 0 if tally.report(time.monotonic() - started) else 1
 
 
 if __name__ == "__main__":
