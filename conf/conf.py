@@ -8,9 +8,11 @@ into the build environment (tox), so autodoc imports it without path tricks.
 from __future__ import annotations
 
 import doctest
+import os
 import sys
 from importlib.metadata import version as installed_version
 from pathlib import Path
+from urllib.parse import urlsplit
 
 CONF_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(CONF_DIR / "_ext"))  # local extensions only
@@ -33,6 +35,16 @@ extensions = [
     "public_api",  # conf/_ext: links spelled with internal modules land on the public names
     # conf/_ext: furo's sidebar built once per build, not once per page (same HTML, O(pages))
     "fast_navigation",
+    # conf/_ext: a rebuild keeps the index entries in searchindex.js (upstream sphinx#12599)
+    "search_index_entries",
+    # conf/_ext: viewcode's [docs] links reach the documented object (upstream sphinx#6651)
+    "viewcode_backlinks",
+    # 404.html with root-absolute links, for any missing address (after fast_navigation,
+    # so the 404 page's sidebar comes from this extension's root-absolute toctree)
+    "notfound.extension",
+    # conf/_ext: aria-level on toctree captions (upstream sphinx#14030), no definition-list
+    # roles on multi-line signatures; adds _static/accessibility.{css,js} (axe, both schemes)
+    "accessibility",
 ]
 
 # Every cross-reference must resolve: a broken link fails the build under -W.
@@ -79,7 +91,11 @@ mermaid_version = (CONF_DIR / "_static" / "mermaid" / "VERSION").read_text().str
 mermaid_fullscreen_button = "⤢"  # a glyph common fonts have (the default often is not)
 
 # --- copy button: copy the commands, not the prompts or the output -------------
-copybutton_prompt_text = r">>> |\.\.\. |\$ "
+# What it copies pastes into the Python REPL: a bare "..." line is a prompt too and is
+# copied as the empty line that ends a compound statement before the next ">>>"
+# (tests/browser/test_copy_paste.py). The group is non-capturing: copybutton reads
+# the text after the prompt from the regexp's second group.
+copybutton_prompt_text = r">>> |\.\.\.(?: |$)|\$ "
 copybutton_prompt_is_regexp = True
 copybutton_only_copy_prompt_lines = True
 
@@ -88,3 +104,40 @@ html_theme = "furo"
 html_title = project
 html_static_path = ["_static"]
 html_favicon = "_static/favicon.svg"  # also spares the browser a request for /favicon.ico
+# _templates/page.html: furo's footer credit as text, not links off the site (test_links.py)
+# and named landmarks; _templates/search.html: an <h1> (both: test_accessibility.py)
+templates_path = ["_templates"]
+# Search ranks a page titled by the query, a glossary term and an API name first
+# (the file says how); Sphinx copies it into _static/language_data.js.
+html_search_scorer = str(CONF_DIR / "_static" / "search_scorer.js")
+
+# --- 404 page (sphinx-notfound-page) ------------------------------------------------
+# The server shows 404.html for every missing address, at any depth (/nope as well as
+# /module-05-x/deep/nope), so its links, stylesheets and scripts cannot be relative to
+# where the file was built: the extension makes each of them root-absolute, starting
+# with notfound_urls_prefix. The site is served at the root of its host, by
+# `python -m http.server -d _build/html` and by Read the Docs (.readthedocs.yaml builds
+# into $READTHEDOCS_OUTPUT/html, served at the project's root), so the prefix is "/",
+# not the extension's fallback "/en/latest/". Should Read the Docs ever serve the site
+# under a path (versions, translations), the path of the canonical URL it passes to
+# the build says where, as the extension's own default reads it.
+notfound_urls_prefix = urlsplit(os.environ.get("READTHEDOCS_CANONICAL_URL", "/")).path or "/"
+# Our own words, in furo's page.html (the default notfound_template). The links are
+# root-absolute like the rest of the page; the extension passes the body through as is.
+notfound_context = {
+    "title": "Page not found",
+    "body": f"""
+<h1>Page not found</h1>
+<p>You are still on the course site, <em>{project}</em>, but no page lives at this
+address: the link that brought you here has a typo, or the page has moved since.</p>
+<p>Three ways back into the course:</p>
+<ul>
+<li><a href="{notfound_urls_prefix}index.html">The home page</a>: what the course
+covers and how its modules fit together.</li>
+<li><a href="{notfound_urls_prefix}guides/start-here.html">Start here</a>: whether the
+course fits you, how to study it, and what to do in your first hour.</li>
+<li><a href="{notfound_urls_prefix}search.html">Search</a>: every lesson, glossary
+term and API name.</li>
+</ul>
+""",
+}

@@ -48,10 +48,12 @@ INDEX = """\
 
 These pages document the capstone's internal modules, one page per module, for
 readers who want to see how the public API is built. Module paths here carry no
-compatibility promise. Cross-references to a public class or function land on the
-[public API](../public.md) or the [storage API](../storage.md), where its
-promise is; links to a module as a whole (``service_monitoring.runtime``) land
-here. Code outside the package imports only public names.
+compatibility promise. A name defined here that `service_monitoring` or
+`service_monitoring.storage` re-exports is public there, under that name: a
+cross-reference to it lands on the [public API](../public.md) or the
+[storage API](../storage.md), where its promise is. Only a link to a module as a
+whole (``service_monitoring.runtime``) lands on one of these pages. Code outside
+the package imports only public names.
 
 The page names follow the layers: `domain.*` imports nothing outside the domain;
 `storage.*`, `intake.*` and `telemetry.*` build on it; `delivery.*` on those;

@@ -1,4 +1,4 @@
-"""The module pages keep the shape their seeds specify: every section, in order, and every link."""
+"""The module pages keep the sections their seeds specify, in the course's order, and every link."""
 
 from __future__ import annotations
 
@@ -9,22 +9,24 @@ import pytest
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
+# The module's question and its lesson map come first, within the first screen; the
+# position diagrams follow them.
 COMMON_BEFORE = [
-    "Module position",
     "Purpose and the question to keep in view",
+    "Lesson map",
+    "Module position",
     "Preflight",
     "Learning outcomes",
     "Why this module matters",
     "Main questions",
     "Reading path",
-    "Lesson map",
     "Keep these support surfaces open",
 ]
+# The honest completion signal is part of the closing criteria: questions with model answers.
 COMMON_AFTER = [
     "Common failure modes",
     "Exercises",
     "Capstone connection",
-    "Honest completion signal",
     "Closing criteria",
     "Glossary",
 ]
@@ -32,11 +34,11 @@ MODULES = {
     "module-05-resources-failures-safe-evolution": (
         ["Review route for failure ownership"],
         [
-            "../guides/outcomes-and-proof-map.md",
             "../guides/pressure-routes.md",
             "../reference/self-review-prompts.md",
             "../capstone/architecture.md",
             "../capstone/file-guide.md",
+            # also the seed's outcomes map: its "by module outcome" section
             "../capstone/proof-guide.md",
             "glossary.md",
         ],
@@ -44,11 +46,11 @@ MODULES = {
     "module-10-performance-observability-security-review": (
         ["Operational audit route", "Audit questions to keep explicit"],
         [
-            "../guides/outcomes-and-proof-map.md",
-            "../guides/proof-ladder.md",
             "../reference/self-review-prompts.md",
             "../capstone/walkthrough.md",
             "../capstone/command-guide.md",
+            # also the seed's outcomes map and proof ladder: its "by module outcome" and
+            # "how strong a proof does a claim need" sections
             "../capstone/proof-guide.md",
             "glossary.md",
         ],

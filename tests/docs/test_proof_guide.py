@@ -1,15 +1,21 @@
-"""Every test a page cites exists: ``tests/….py::name`` anywhere under docs/ is a real test.
+"""Every test a page cites exists: ``tests/….py::name`` anywhere under docs/ is a test pytest runs.
 
-Pages cite proof as ``tests/runtime/test_runtime_semantics.py::test_…`` (or
-``…::TestClass`` and ``…::TestClass::test_method``). For each citation the file
-must exist and define every name in it as a ``def``, a ``class``, or a
-module-level assignment (a Hypothesis state machine's ``TestX = X.TestCase``). A citation of a
-test that was renamed or deleted would send a reader to proof that is not there.
+Pages cite proof as pytest node ids: ``tests/runtime/test_runtime_semantics.py::test_…``, or
+``…::TestClass`` and ``…::TestClass::test_method``. A citation is real when pytest, collecting
+the cited files, collects a test under that id or under it (a parametrised test's cases,
+``test_x[memory]``, and a class's tests count for ``test_x`` and for the class). A citation that
+pytest cannot collect sends the reader to a command that runs nothing: a renamed or deleted
+test, a helper, or a Hypothesis state machine named by its class instead of its ``TestCase``.
+The cited files are collected once per session, with ``pytest --collect-only -q``.
 """
 
 from __future__ import annotations
 
+import functools
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,11 +33,35 @@ def citations() -> list[tuple[str, str, tuple[str, ...]]]:
     return found
 
 
-def defines(source: str, name: str) -> bool:
-    """A ``def`` or ``class`` called *name*, or a module-level assignment to it."""
-    name = re.escape(name)
-    definition = rf"^\s*(?:async\s+)?(?:def|class)\s+{name}\b|^{name}\s*="
-    return re.search(definition, source, re.MULTILINE) is not None
+@functools.cache
+def collected(files: tuple[str, ...]) -> frozenset[str]:
+    """The node ids pytest collects from *files*, without parameters (``test_x[a]``: ``test_x``)."""
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", *files],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    ids = {
+        re.sub(r"\[.*\]$", "", line.strip())
+        for line in result.stdout.splitlines()
+        if line.startswith("tests/") and "::" in line
+    }
+    return frozenset(ids)
+
+
+def is_collected(citation: str, ids: frozenset[str]) -> bool:
+    """A test under exactly this id, or a test inside it (a class, a state machine's TestCase)."""
+    return citation in ids or any(node.startswith(citation + "::") for node in ids)
+
+
+def cited_files() -> tuple[str, ...]:
+    return tuple(sorted({file for _, file, _ in citations() if (ROOT / file).is_file()}))
 
 
 def test_pages_cite_tests() -> None:
@@ -40,14 +70,23 @@ def test_pages_cite_tests() -> None:
 
 
 def test_every_cited_test_exists() -> None:
+    ids = collected(cited_files())
     broken = []
     for page, file, names in citations():
-        path = ROOT / file
-        if not path.is_file():
+        citation = "::".join((file, *names))
+        if not (ROOT / file).is_file():
             broken.append(f"{page}: {file} does not exist")
-            continue
-        source = path.read_text(encoding="utf-8")
-        broken += [
-            f"{page}: {file} defines no {name}" for name in names if not defines(source, name)
-        ]
+        elif not is_collected(citation, ids):
+            broken.append(f"{page}: pytest collects no test {citation}")
     assert not broken, "citations of missing tests:\n" + "\n".join(sorted(set(broken)))
+
+
+def test_the_check_refuses_what_pytest_cannot_collect() -> None:
+    stateful = "tests/properties/test_rule_lifecycle_stateful.py"
+    ids = collected(cited_files())
+    assert is_collected(f"{stateful}::TestRuleLifecycle", ids)
+    assert not is_collected(f"{stateful}::RuleLifecycle", ids)
+    assert not is_collected("tests/support.py::sample", ids)
+    parametrised = "tests/runtime/test_runtime_semantics.py::test_concurrent_writers_lose_no_update"
+    assert is_collected(parametrised, ids)
+    assert not is_collected(parametrised[:-1], ids)

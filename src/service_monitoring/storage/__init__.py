@@ -24,7 +24,8 @@ from .memory import InMemoryStore, InMemoryUnitOfWork
 from .port import Change, LeasingStore, PendingDelivery, Store
 from .read_models import PolicyView
 from .repository import PolicyRepository
-from .sqlite import SqliteStore, SqliteUnitOfWork
+from .sqlite import SqliteStore
+from .sqlite_unit_of_work import SqliteUnitOfWork
 from .unit_of_work import StoreUnitOfWork, UnitOfWork
 
 __all__ = [
