@@ -44,7 +44,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -362,6 +362,17 @@ def pages_with_examples() -> list[Path]:
 
 
 PAGES = pages_with_examples()
+
+
+@pytest.fixture(scope="module")
+def outcomes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[Path, Future[Outcome]]]:
+    """Every page's run, started at once on a few threads (each page is its own process)."""
+    root = tmp_path_factory.mktemp("paste-in-order")
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        yield {
+            page: pool.submit(run_page, page, root / f"page-{number}")
+            for number, page in enumerate(PAGES)
+        }
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda page: page.relative_to(DOCS).as_posix())
