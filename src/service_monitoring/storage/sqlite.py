@@ -53,9 +53,16 @@ from .port import Change, PendingDelivery, check_version
 from .read_models import PolicyView
 from .sqlite_schema import check_schema, prepare_schema
 
-__all__ = ["SqliteStore"]
+__all__ = ["SqliteStore", "check_database_path"]
 
 _T = TypeVar("_T")
+
+
+def check_database_path(database: object) -> str | os.PathLike[str]:
+    """*database* if it is a file path; else :class:`~service_monitoring.DomainError`."""
+    if isinstance(database, bytes) or not isinstance(database, str | os.PathLike):
+        raise DomainError(f"database must be a path, got {type(database).__name__}")
+    return database
 
 
 class SqliteStore:
@@ -91,8 +98,7 @@ class SqliteStore:
         modes: ModeRegistry | None = None,
         read_only: bool = False,
     ) -> None:
-        if isinstance(database, bytes) or not isinstance(database, str | os.PathLike):
-            raise DomainError(f"database must be a path, got {type(database).__name__}")
+        check_database_path(database)
         if not isinstance(read_only, bool):
             raise DomainError(f"read_only must be True or False, got {read_only!r}")
         self.path = Path(database)

@@ -11,9 +11,8 @@ from types import TracebackType
 from typing import Self
 
 from ..domain.clock import Clock
-from ..domain.errors import DomainError
 from ..domain.modes import ModeRegistry
-from .sqlite import SqliteStore
+from .sqlite import SqliteStore, check_database_path
 from .unit_of_work import StoreUnitOfWork
 
 __all__ = ["SqliteUnitOfWork"]
@@ -53,9 +52,7 @@ class SqliteUnitOfWork(StoreUnitOfWork):
             self._path: str | os.PathLike[str] | None = None
             super().__init__(database, clock=clock)
         else:
-            if isinstance(database, bytes) or not isinstance(database, str | os.PathLike):
-                raise DomainError(f"database must be a path, got {type(database).__name__}")
-            self._path = database
+            self._path = check_database_path(database)
             super().__init__(None, clock=clock)
         self._modes = modes
 
