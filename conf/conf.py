@@ -134,8 +134,9 @@ address: the link that brought you here has a typo, or the page has moved since.
 <ul>
 <li><a href="{notfound_urls_prefix}index.html">The home page</a>: what the course
 covers and how its modules fit together.</li>
-<li><a href="{notfound_urls_prefix}guides/start-here.html">Start here</a>: whether the
-course fits you, how to study it, and what to do in your first hour.</li>
+<li><a href="{notfound_urls_prefix}module-00-orientation/first-contact-map.html">Start
+here</a>: whether the course fits you, how to study it, and what to do in your first
+hour.</li>
 <li><a href="{notfound_urls_prefix}search.html">Search</a>: every lesson, glossary
 term and API name.</li>
 </ul>

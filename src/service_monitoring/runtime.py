@@ -169,6 +169,8 @@ class MonitoringRuntime:
     # -- ownership -------------------------------------------------------------------
 
     def __enter__(self) -> Self:
+        """Enter an open runtime; a closed one is refused here, as a closed file is."""
+        self._check_open()
         return self
 
     def __exit__(

@@ -31,6 +31,38 @@ COMMON_AFTER = [
     "Glossary",
 ]
 MODULES = {
+    "module-00-orientation": (
+        ["Study route for the course"],
+        [
+            "../guides/pressure-routes.md",
+            "../reference/self-review-prompts.md",
+            "../capstone/proof-guide.md",
+            "../capstone/file-guide.md",
+            # Module 00 has no glossary of its own: its words are the course glossary's
+            "../reference/glossary.md",
+        ],
+    ),
+    "module-01-object-semantics-data-model": (
+        ["Review route for object semantics"],
+        [
+            "../capstone/proof-guide.md",
+            "../guides/pressure-routes.md",
+            "../reference/self-review-prompts.md",
+            "../capstone/file-guide.md",
+            "glossary.md",
+        ],
+    ),
+    "module-02-design-roles-interfaces-layering": (
+        ["Review route for roles and layers"],
+        [
+            "../capstone/architecture.md",
+            "../capstone/proof-guide.md",
+            "../guides/pressure-routes.md",
+            "../reference/self-review-prompts.md",
+            "../capstone/extension-guide.md",
+            "glossary.md",
+        ],
+    ),
     "module-05-resources-failures-safe-evolution": (
         ["Review route for failure ownership"],
         [

@@ -124,7 +124,7 @@ def test_the_page_says_where_the_learner_is_and_how_back(html_dir: Path) -> None
     assert "<title>Page not found" in html
     assert "<h1>Page not found</h1>" in html
     assert "You are still on the course site" in html
-    for target in ("/index.html", "/guides/start-here.html", "/search.html"):
+    for target in ("/index.html", "/module-00-orientation/first-contact-map.html", "/search.html"):
         assert f'href="{target}"' in html, target
         assert (html_dir / target.lstrip("/")).is_file(), target
 

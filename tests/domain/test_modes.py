@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 
 import pytest
@@ -35,6 +36,16 @@ def test_an_extended_registry_adds_a_mode_without_touching_the_original() -> Non
     policy.activate_rule("low-disk")
     [alert] = policy.evaluate([sample("disk.free_ratio", 0.05)])
     assert alert.rule_id == "low-disk"
+
+
+def test_a_copy_of_an_open_registry_has_its_own_table_and_a_frozen_one_is_shared() -> None:
+    original = ModeRegistry([STANDARD_MODES.get("threshold")])
+    twin = copy.copy(original)
+    twin.register(Below())
+    assert twin.names() == ("threshold", "below")
+    assert original.names() == ("threshold",)
+    assert twin.get("threshold") is original.get("threshold")  # the modes themselves are shared
+    assert copy.copy(STANDARD_MODES) is STANDARD_MODES
 
 
 def test_a_policy_refuses_modes_its_registry_does_not_know() -> None:

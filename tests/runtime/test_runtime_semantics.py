@@ -312,6 +312,9 @@ def test_the_runtime_owns_and_closes_its_resources(tmp_path: Path) -> None:
     assert closed == ["sink"]
     with pytest.raises(StoreUnavailable, match="the runtime is closed"):
         runtime.open_incidents("checkout")
+    # refused at `with`: the block of a closed runtime never runs
+    with pytest.raises(StoreUnavailable, match="the runtime is closed"), runtime:
+        raise AssertionError("entered a closed runtime")
 
 
 def test_a_policy_with_modes_the_runtime_does_not_know_is_refused() -> None:

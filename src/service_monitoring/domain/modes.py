@@ -280,6 +280,22 @@ class ModeRegistry:
         """The registered names, in registration order."""
         return tuple(self._modes)
 
+    def __copy__(self) -> ModeRegistry:
+        """A frozen registry is its own copy; an open one copies its table of modes.
+
+        >>> import copy
+        >>> original = ModeRegistry()
+        >>> twin = copy.copy(original)
+        >>> twin.register(STANDARD_MODES.get("threshold"))
+        >>> "threshold" in twin, "threshold" in original
+        (True, False)
+        >>> copy.copy(STANDARD_MODES) is STANDARD_MODES
+        True
+        """
+        if self._frozen:
+            return self
+        return ModeRegistry(self._modes.values())
+
     def __contains__(self, name: object) -> bool:
         return name in self._modes
 
