@@ -44,3 +44,17 @@ class Below:
     ) -> Verdict:
         first = next((s for s in samples if s.value < rule.threshold), None)
         return Verdict(first, samples[-1].value < rule.threshold)
+
+
+class Exploding:
+    """A mode with a bug: it raises on every evaluation."""
+
+    name = "exploding"
+
+    def check_rule(self, rule: ThresholdRule) -> None:
+        pass
+
+    def evaluate(
+        self, rule: ThresholdRule, recent: tuple[MetricSample, ...], samples: Sequence[MetricSample]
+    ) -> Verdict:
+        raise RuntimeError("a bug in a plug-in mode")

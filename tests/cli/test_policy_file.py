@@ -47,6 +47,10 @@ def test_a_policy_without_rules_is_valid() -> None:
         (policy_text(RULE.format(rule_id="a") + 'mode = "median"\n'), "rules[0]: unknown"),
         (policy_text(RULE.format(rule_id="a") + "window = 2\n"), "rules[0]: rule 'a': mode"),
         (policy_text(RULE.format(rule_id="a") + "window = true\n"), "rules[0].window: expected"),
+        (
+            policy_text(RULE.format(rule_id="a") + 'state = "actve"\n'),
+            "rules[0].state: must be one of draft, active, retired; got 'actve'",
+        ),
         (policy_text(RULE.replace("250", "inf").format(rule_id="a")), "threshold must be finite"),
         (policy_text('metric = "m"'), "rules[0].rule_id: missing key"),
         ('id = " padded "', "id: policy_id must be non-empty without surrounding whitespace"),

@@ -24,6 +24,8 @@ def test_every_written_module_has_lessons() -> None:
     assert {
         "module-01-object-semantics-data-model",
         "module-02-design-roles-interfaces-layering",
+        "module-03-state-validation-typestate",
+        "module-04-aggregates-events-collaboration-boundaries",
         "module-05-resources-failures-safe-evolution",
         "module-10-performance-observability-security-review",
     } <= modules

@@ -63,6 +63,26 @@ MODULES = {
             "glossary.md",
         ],
     ),
+    "module-03-state-validation-typestate": (
+        ["Review route for validation and lifecycle"],
+        [
+            "../capstone/proof-guide.md",
+            "../guides/pressure-routes.md",
+            "../reference/self-review-prompts.md",
+            "../capstone/file-guide.md",
+            "glossary.md",
+        ],
+    ),
+    "module-04-aggregates-events-collaboration-boundaries": (
+        ["Review route for the aggregate and its events"],
+        [
+            "../capstone/walkthrough.md",
+            "../capstone/proof-guide.md",
+            "../guides/pressure-routes.md",
+            "../reference/self-review-prompts.md",
+            "glossary.md",
+        ],
+    ),
     "module-05-resources-failures-safe-evolution": (
         ["Review route for failure ownership"],
         [

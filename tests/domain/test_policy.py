@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
 
 import pytest
 
@@ -13,7 +12,6 @@ from service_monitoring import (
     IncidentClosed,
     IncidentOpened,
     InvalidTransition,
-    MetricSample,
     MonitoringPolicy,
     RuleActivated,
     RuleAdded,
@@ -21,9 +19,8 @@ from service_monitoring import (
     RuleState,
     ThresholdRule,
     UnknownRule,
-    Verdict,
 )
-from support import at, latency_policy, sample
+from support import Exploding, at, latency_policy, sample
 
 
 def draft_policy() -> MonitoringPolicy:
@@ -246,18 +243,6 @@ def test_rate_of_change_mode_measures_units_per_second_across_cycles() -> None:
     assert alert.observed_value == 400.0
 
 
-class Exploding:
-    name = "exploding"
-
-    def check_rule(self, rule: ThresholdRule) -> None:
-        pass
-
-    def evaluate(
-        self, rule: ThresholdRule, recent: tuple[MetricSample, ...], samples: Sequence[MetricSample]
-    ) -> Verdict:
-        raise RuntimeError("a bug in a plug-in mode")
-
-
 def test_evaluate_is_atomic_when_a_mode_fails_half_way() -> None:
     policy = MonitoringPolicy("p", modes=STANDARD_MODES.extended(Exploding()))
     policy.add_rule(ThresholdRule("first", "a", 1, "warning"))
@@ -265,8 +250,10 @@ def test_evaluate_is_atomic_when_a_mode_fails_half_way() -> None:
     policy.activate_rule("first")
     policy.activate_rule("boom")
     policy.collect_events()
-    with pytest.raises(RuntimeError):
+    before = policy.revision
+    with pytest.raises(RuntimeError, match="a bug in a plug-in mode"):
         policy.evaluate([sample("a", 5, 0), sample("b", 5, 0)])
+    assert policy.revision == before
     assert policy.open_incidents() == ()
     assert policy.last_evaluated("a") is None
     assert policy.collect_events() == []

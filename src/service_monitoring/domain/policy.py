@@ -304,6 +304,25 @@ class MonitoringPolicy:
 
     # -- internals -----------------------------------------------------------------
 
+    def _restore_incident(self, alert: Alert) -> None:
+        """Hold *alert* open again, if this policy could have opened it."""
+        if not isinstance(alert, Alert):
+            raise DomainError(f"an open incident must be an Alert, got {type(alert).__name__}")
+        if alert.policy_id != self._policy_id:
+            raise DomainError(
+                f"open incident {alert.incident_id!r} belongs to policy {alert.policy_id!r}, "
+                f"not {self._policy_id!r}"
+            )
+        state = self.rule_state(alert.rule_id)
+        if state is not RuleState.ACTIVE:
+            raise DomainError(
+                f"open incident {alert.incident_id!r} names rule {alert.rule_id!r}, which is "
+                f"{state.value}; only an active rule holds an incident open"
+            )
+        if alert.rule_id in self._open:
+            raise DomainError(f"rule {alert.rule_id!r} holds two open incidents")
+        self._open[alert.rule_id] = alert
+
     def _check_transition(self, rule_id: str, target: RuleState) -> RuleState:
         current = self._inactive.get(rule_id, RuleState.ACTIVE)
         check_transition(rule_id, current, target)
@@ -353,8 +372,9 @@ class MonitoringPolicy:
         """Rebuild a policy from stored state, recording no event.
 
         The named way back from storage: a store's codec calls it with what it
-        saved. Every rule is added again and checked against *modes*, and every
-        kept sample and open incident must name a known rule, so stored state
+        saved. Every rule is added again and checked against *modes*, every kept
+        sample must name a known rule, and every open incident must belong to
+        this policy and to an active rule that holds no other, so stored state
         that breaks an invariant is refused as new input would be.
 
         >>> from datetime import datetime, timezone
@@ -380,7 +400,6 @@ class MonitoringPolicy:
             policy.rule(rule_id)
             policy._recent[rule_id] = samples
         for alert in open_incidents:
-            policy.rule(alert.rule_id)
-            policy._open[alert.rule_id] = alert
+            policy._restore_incident(alert)
         policy._events.clear()
         return policy
