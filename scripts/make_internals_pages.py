@@ -1,10 +1,10 @@
 """Write one internals page per internal module of ``service_monitoring``.
 
 Each page documents one internal module with ``:no-index:``, so it registers no
-link target: every reference on the site resolves to the public name. The two
-public namespaces (the package root and ``service_monitoring.storage``) have
-pages of their own and are skipped. Pages of modules that no longer exist are
-deleted. Run it after adding, renaming or
+link target: every reference on the site resolves to the public name. The
+public namespaces (the package root, ``service_monitoring.storage`` and
+``service_monitoring.testing``) have pages of their own and are skipped. Pages
+of modules that no longer exist are deleted. Run it after adding, renaming or
 removing a module (``tests/docs`` fails until you do)::
 
     python scripts/make_internals_pages.py
@@ -18,7 +18,7 @@ import pkgutil
 from pathlib import Path
 
 PACKAGE = "service_monitoring"
-PUBLIC_NAMESPACES = frozenset({PACKAGE, f"{PACKAGE}.storage"})
+PUBLIC_NAMESPACES = frozenset({PACKAGE, f"{PACKAGE}.storage", f"{PACKAGE}.testing"})
 ROOT = Path(__file__).resolve().parent.parent
 INTERNALS = ROOT / "docs" / "reference" / "api" / "internals"
 
@@ -31,8 +31,7 @@ PAGE = """\
 The module `{module}` is internal: its path may change or disappear in any
 release. A name it defines that a public namespace re-exports is public under
 that name, and the promise goes with the public name: import it from
-`service_monitoring` ([public API](../public.md)) or `service_monitoring.storage`
-([storage API](../storage.md)), never from this module.
+{homes}, never from this module.
 :::
 
 ```{{eval-rst}}
@@ -48,16 +47,18 @@ INDEX = """\
 
 These pages document the capstone's internal modules, one page per module, for
 readers who want to see how the public API is built. Module paths here carry no
-compatibility promise. A name defined here that `service_monitoring` or
-`service_monitoring.storage` re-exports is public there, under that name: a
-cross-reference to it lands on the [public API](../public.md) or the
-[storage API](../storage.md), where its promise is. Only a link to a module as a
-whole (``service_monitoring.runtime``) lands on one of these pages. Code outside
-the package imports only public names.
+compatibility promise. A name defined here that `service_monitoring`,
+`service_monitoring.storage` or `service_monitoring.testing` re-exports is public
+there, under that name: a cross-reference to it lands on the [public API](../public.md),
+the [storage API](../storage.md) or the [test kit API](../testing.md), where its
+promise is. Only a link to a module as a whole (``service_monitoring.runtime``)
+lands on one of these pages. Code outside the package imports only public names.
 
 The page names follow the layers: `domain.*` imports nothing outside the domain;
 `storage.*`, `intake.*` and `telemetry.*` build on it; `delivery.*` on those;
-`runtime` on all of them; `cli.*` sits on top.
+`runtime` and `plugins` on all of them, neither on the other; `cli.*` sits on top,
+with `testing.*`, the test kit, beside it (it builds on `delivery.*`, `storage.*`
+and `domain.*`).
 
 ```{{toctree}}
 :maxdepth: 1
@@ -80,6 +81,23 @@ def internal_modules() -> list[str]:
     )
 
 
+#: Where the public names of a module's part are imported from, as its page says it.
+HOMES = {
+    f"{PACKAGE}.testing.": "`service_monitoring.testing` ([test kit API](../testing.md))",
+}
+DEFAULT_HOMES = (
+    "`service_monitoring` ([public API](../public.md)) or `service_monitoring.storage`\n"
+    "([storage API](../storage.md))"
+)
+
+
+def homes(module: str) -> str:
+    """The public namespace(s) that re-export names of *module*, for its page's warning."""
+    return next(
+        (text for prefix, text in HOMES.items() if module.startswith(prefix)), DEFAULT_HOMES
+    )
+
+
 def page_name(module: str) -> str:
     """``service_monitoring.domain.policy`` -> ``domain.policy``, its page's name."""
     return module.removeprefix(PACKAGE + ".")
@@ -94,7 +112,7 @@ def write_pages(directory: Path) -> list[Path]:
         if stale.name != "index.md" and stale not in wanted:
             stale.unlink()
     for path, module in wanted.items():
-        path.write_text(PAGE.format(module=module, package=PACKAGE))
+        path.write_text(PAGE.format(module=module, package=PACKAGE, homes=homes(module)))
     entries = "\n".join(page_name(module) for module in modules)
     index = directory / "index.md"
     index.write_text(INDEX.format(entries=entries))

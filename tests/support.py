@@ -5,7 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from service_monitoring import DomainError, MetricSample, MonitoringPolicy, ThresholdRule, Verdict
+from service_monitoring import (
+    STANDARD_MODES,
+    DomainError,
+    MetricSample,
+    ModeRegistry,
+    MonitoringPolicy,
+    RuleState,
+    ThresholdRule,
+    Verdict,
+)
+from service_monitoring.storage import InMemoryStore, InMemoryUnitOfWork
 
 T0 = datetime(2026, 11, 21, 10, 0, tzinfo=UTC)
 #: An HTTP reason phrase that would retitle and clear a terminal if printed raw.
@@ -58,3 +68,56 @@ class Exploding:
         self, rule: ThresholdRule, recent: tuple[MetricSample, ...], samples: Sequence[MetricSample]
     ) -> Verdict:
         raise RuntimeError("a bug in a plug-in mode")
+
+
+def stored_state_after_a_stale_write(store: InMemoryStore) -> RuleState:
+    """Two writers load version 1; the first activates, the second (stale) retires."""
+    with InMemoryUnitOfWork(store) as uow:
+        policy = MonitoringPolicy("checkout")
+        policy.add_rule(ThresholdRule("latency", "http.latency_ms", 250, "critical"))
+        uow.policies.add(policy)
+        uow.commit()
+    with InMemoryUnitOfWork(store) as first, InMemoryUnitOfWork(store) as second:
+        first.policies.get("checkout").activate_rule("latency")
+        second.policies.get("checkout").retire_rule("latency", "decided on a stale copy")
+        first.commit()
+        second.commit()
+    return store.load("checkout")[1].rule_state("latency")
+
+
+class AtOrAbove:
+    """A mode the standard registry lacks: breach at or above the threshold."""
+
+    name = "at_or_above"
+
+    def check_rule(self, rule: ThresholdRule) -> None:
+        """Every rule suits it."""
+
+    def evaluate(
+        self, rule: ThresholdRule, recent: tuple[MetricSample, ...], samples: Sequence[MetricSample]
+    ) -> Verdict:
+        first = next((s for s in samples if s.value >= rule.threshold), None)
+        return Verdict(first, samples[-1].value >= rule.threshold)
+
+
+#: (name, mode, window, threshold) of the rules :func:`busy_policy` gives each metric.
+BUSY_RULES = [
+    ("t", "threshold", 1, 0.7),
+    ("c2", "consecutive", 2, 0.6),
+    ("c3", "consecutive", 3, 0.5),
+    ("r1", "rate_of_change", 1, 0.001),
+]
+
+
+def busy_policy(modes: ModeRegistry = STANDARD_MODES) -> MonitoringPolicy:
+    """Policy "p" with every rule of BUSY_RULES active on metrics "a" and "b", no events pending."""
+    policy = MonitoringPolicy("p", modes=modes)
+    for metric in ("a", "b"):
+        for name, mode, window, threshold in BUSY_RULES:
+            rule_id = f"{metric}-{name}"
+            policy.add_rule(
+                ThresholdRule(rule_id, metric, threshold, "warning", window=window, mode=mode)
+            )
+            policy.activate_rule(rule_id)
+    policy.collect_events()
+    return policy

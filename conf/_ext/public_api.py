@@ -1,10 +1,10 @@
 """Send every cross-reference into the capstone to the public name of its target.
 
-The API pages document the two public namespaces, ``service_monitoring`` and
-``service_monitoring.storage``; they are the only pages that register link
-targets. The internals pages register nothing (``:no-index:``). References are
-often spelled another way, so when one finds no target this extension retries it
-as the public name of the same object:
+The API pages document the three public namespaces, ``service_monitoring``,
+``service_monitoring.storage`` and ``service_monitoring.testing``; they are the
+only pages that register link targets. The internals pages register nothing
+(``:no-index:``). References are often spelled another way, so when one finds no
+target this extension retries it as the public name of the same object:
 
 1. **Internal spellings.** Type annotations name the defining module
    (``service_monitoring.domain.values.ThresholdRule``), and roles in internal
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from sphinx.util.typing import ExtensionMetadata
 
 PACKAGE = "service_monitoring"
-PUBLIC_NAMESPACES = (PACKAGE, f"{PACKAGE}.storage")
+PUBLIC_NAMESPACES = (PACKAGE, f"{PACKAGE}.storage", f"{PACKAGE}.testing")
 INTERNALS_PAGES = "reference/api/internals/"
 
 _MISSING = object()

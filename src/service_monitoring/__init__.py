@@ -47,6 +47,7 @@ from .domain.reports import CycleReport, Evaluation
 from .domain.values import Alert, MetricSample, RuleState, Severity, ThresholdRule, incident_id_for
 from .intake.samples import PayloadLimits, decode_samples
 from .intake.secret import Secret
+from .plugins import Plugin, PluginGroup, PluginProblem, PluginReport, load_plugins
 from .runtime import MonitoringRuntime
 from .telemetry.signals import Telemetry
 
@@ -85,6 +86,12 @@ __all__ = [
     "Secret",
     # observability
     "Telemetry",
+    # plugins: extension through entry points
+    "load_plugins",
+    "PluginReport",
+    "Plugin",
+    "PluginProblem",
+    "PluginGroup",
     # errors
     "ServiceMonitoringError",
     "DomainError",

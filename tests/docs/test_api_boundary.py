@@ -1,13 +1,15 @@
 """Each public API page documents exactly its namespace's ``__all__``, in order.
 
-Two namespaces are public: the package root (``reference/api/public``) and
-``service_monitoring.storage`` (``reference/api/storage``). Read from the built site:
+Three namespaces are public: the package root (``reference/api/public``),
+``service_monitoring.storage`` (``reference/api/storage``) and the test kit,
+``service_monitoring.testing`` (``reference/api/testing``). Read from the built site:
 ``objects.inv`` lists every object the site registers as a link target, and the HTML of
 each page gives their order.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 
@@ -16,12 +18,14 @@ from sphinx.util.inventory import InventoryFile
 
 import service_monitoring
 import service_monitoring.storage
+import service_monitoring.testing
 
 PACKAGE = "service_monitoring"
 #: namespace -> (its page, its __all__)
 PAGES = {
     PACKAGE: ("reference/api/public.html", list(service_monitoring.__all__)),
     f"{PACKAGE}.storage": ("reference/api/storage.html", list(service_monitoring.storage.__all__)),
+    f"{PACKAGE}.testing": ("reference/api/testing.html", list(service_monitoring.testing.__all__)),
 }
 
 
@@ -75,12 +79,17 @@ def test_each_page_follows_all_order(html_dir: Path, namespace: str) -> None:
 
 
 def test_the_two_namespaces_share_no_name() -> None:
-    root, storage = (set(names) for _page, names in PAGES.values())
+    root, storage = (set(PAGES[name][1]) for name in (PACKAGE, f"{PACKAGE}.storage"))
     assert root.isdisjoint(storage)
 
 
+def test_no_two_namespaces_share_a_name() -> None:
+    for (first, (_, one)), (second, (_, other)) in itertools.combinations(PAGES.items(), 2):
+        assert set(one).isdisjoint(other), (first, second)
+
+
 def test_every_link_target_is_a_public_name_or_its_member(html_dir: Path) -> None:
-    """Internals pages are ``:no-index:``; only the two API pages register objects.
+    """Internals pages are ``:no-index:``; only the API pages register objects.
 
     Besides ``<namespace>.<Name>`` and its members, the inventory holds the canonical
     aliases autodoc adds (``service_monitoring.domain.values.<Name>``), which must point

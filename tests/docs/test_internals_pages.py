@@ -16,7 +16,11 @@ INTERNALS = Path(__file__).resolve().parents[2] / "docs" / "reference" / "api" /
 FIX = "run `python scripts/make_internals_pages.py`"
 
 
-PUBLIC_NAMESPACES = {"service_monitoring", "service_monitoring.storage"}
+PUBLIC_NAMESPACES = {
+    "service_monitoring",
+    "service_monitoring.storage",
+    "service_monitoring.testing",
+}
 
 
 def modules() -> set[str]:

@@ -95,6 +95,30 @@ MODULES = {
             "glossary.md",
         ],
     ),
+    "module-08-testing-contracts-verification-depth": (
+        ["Review route for the test suites"],
+        [
+            "../capstone/proof-guide.md",
+            "../capstone/file-guide.md",
+            "../guides/pressure-routes.md",
+            "../reference/self-review-prompts.md",
+            "glossary.md",
+        ],
+    ),
+    "module-09-public-apis-extension-governance": (
+        ["Review route for the public surface"],
+        [
+            "../capstone/extension-guide.md",
+            "../capstone/versioning-policy.md",
+            "../capstone/decisions/index.md",
+            "../reference/api/public.md",
+            "../reference/api/storage.md",
+            "../reference/api/testing.md",
+            "../capstone/proof-guide.md",
+            "../reference/self-review-prompts.md",
+            "glossary.md",
+        ],
+    ),
     "module-10-performance-observability-security-review": (
         ["Operational audit route", "Audit questions to keep explicit"],
         [

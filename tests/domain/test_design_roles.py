@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -27,25 +26,9 @@ from service_monitoring import (
     RuleState,
     ThresholdRule,
     UnknownRule,
-    Verdict,
 )
 from service_monitoring.domain.evaluation import group_by_metric, judge
-from support import at, latency_policy, sample
-
-
-class AtOrAbove:
-    """A mode the standard registry lacks: breach at or above the threshold."""
-
-    name = "at_or_above"
-
-    def check_rule(self, rule: ThresholdRule) -> None:
-        """Every rule suits it."""
-
-    def evaluate(
-        self, rule: ThresholdRule, recent: tuple[MetricSample, ...], samples: Sequence[MetricSample]
-    ) -> Verdict:
-        first = next((s for s in samples if s.value >= rule.threshold), None)
-        return Verdict(first, samples[-1].value >= rule.threshold)
+from support import AtOrAbove, at, latency_policy, sample
 
 
 def test_a_change_the_policy_refuses_through_the_runtime_commits_nothing(

@@ -49,6 +49,15 @@ def test_sample_accepts_any_real_number_type() -> None:
     assert MetricSample("cpu", Fraction(1, 4), T0).value == 0.25
 
 
+def test_a_time_that_has_no_utc_equivalent_is_a_domain_error() -> None:
+    ahead = timezone(timedelta(hours=5))
+    with pytest.raises(DomainError, match="observed_at is outside the range of UTC datetimes"):
+        MetricSample("cpu", 1, datetime(1, 1, 1, tzinfo=ahead))
+    behind = timezone(timedelta(hours=-5))
+    with pytest.raises(DomainError, match="observed_at is outside the range"):
+        MetricSample("cpu", 1, datetime(9999, 12, 31, 23, 0, tzinfo=behind))
+
+
 def test_naive_timestamps_are_a_domain_error_not_a_type_error() -> None:
     with pytest.raises(DomainError, match="timezone-aware"):
         MetricSample("cpu", 1.0, datetime(2026, 11, 21, 10, 0))

@@ -1,4 +1,4 @@
-"""The public surface: two namespaces, each exactly its ``__all__``; everything else says it is
+"""The public surface: three namespaces, each exactly its ``__all__``; everything else says it is
 internal; names that left the root keep working, with a warning that names their new home.
 
 The lists themselves are not copied here: ``tests/docs/test_api_boundary.py`` holds each
@@ -8,6 +8,7 @@ The lists themselves are not copied here: ``tests/docs/test_api_boundary.py`` ho
 from __future__ import annotations
 
 import importlib
+import itertools
 import pkgutil
 import warnings
 from types import ModuleType
@@ -16,12 +17,13 @@ import pytest
 
 import service_monitoring
 import service_monitoring.storage
+import service_monitoring.testing
 
-NAMESPACES = (service_monitoring, service_monitoring.storage)
+NAMESPACES = (service_monitoring, service_monitoring.storage, service_monitoring.testing)
 
 
 def internal_modules() -> list[ModuleType]:
-    """Every module and package of the distribution except the two public namespaces."""
+    """Every module and package of the distribution except the public namespaces."""
     found = []
     for info in pkgutil.walk_packages(service_monitoring.__path__, "service_monitoring."):
         module = importlib.import_module(info.name)
@@ -58,6 +60,12 @@ def test_a_namespace_exposes_nothing_public_but_its_all_and_its_subpackages(
 
 def test_the_two_public_namespaces_share_no_name() -> None:
     assert set(service_monitoring.__all__).isdisjoint(service_monitoring.storage.__all__)
+
+
+def test_no_two_public_namespaces_share_a_name() -> None:
+    """The test kit too: a name means one object, wherever it is imported from."""
+    for first, second in itertools.combinations(NAMESPACES, 2):
+        assert set(first.__all__).isdisjoint(second.__all__), (first.__name__, second.__name__)
 
 
 def test_every_internal_module_says_it_is_internal() -> None:

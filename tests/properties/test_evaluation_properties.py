@@ -13,11 +13,10 @@ from service_monitoring import (
     EvaluationMode,
     MetricSample,
     ModeRegistry,
-    MonitoringPolicy,
     ThresholdRule,
     Verdict,
 )
-from support import at
+from support import at, busy_policy
 
 
 class Unflagged:
@@ -38,12 +37,6 @@ class Unflagged:
 
 PLAIN = ModeRegistry(Unflagged(STANDARD_MODES.get(name)) for name in STANDARD_MODES.names())
 
-RULES = [
-    ("t", "threshold", 1, 0.7),
-    ("c2", "consecutive", 2, 0.6),
-    ("c3", "consecutive", 3, 0.5),
-    ("r1", "rate_of_change", 1, 0.001),
-]
 BATCHES = st.lists(
     st.lists(
         st.tuples(st.sampled_from(["a", "b"]), st.floats(0, 1), st.integers(0, 40)), max_size=12
@@ -52,25 +45,12 @@ BATCHES = st.lists(
 )
 
 
-def policy_with(modes: ModeRegistry) -> MonitoringPolicy:
-    policy = MonitoringPolicy("p", modes=modes)
-    for metric in ("a", "b"):
-        for name, mode, window, threshold in RULES:
-            rule_id = f"{metric}-{name}"
-            policy.add_rule(
-                ThresholdRule(rule_id, metric, threshold, "warning", window=window, mode=mode)
-            )
-            policy.activate_rule(rule_id)
-    policy.collect_events()
-    return policy
-
-
 @settings(max_examples=200, deadline=None)
 @given(BATCHES)
 def test_skipping_quiet_rules_changes_no_verdict(
     batches: list[list[tuple[str, float, int]]],
 ) -> None:
-    fast, plain = policy_with(STANDARD_MODES), policy_with(PLAIN)
+    fast, plain = busy_policy(STANDARD_MODES), busy_policy(PLAIN)
     for batch in batches:
         samples = [MetricSample(metric, value, at(minute)) for metric, value, minute in batch]
         assert fast.evaluate(samples) == plain.evaluate(samples)
@@ -83,7 +63,7 @@ def test_skipping_quiet_rules_changes_no_verdict(
 def test_arrival_order_within_a_batch_does_not_matter(
     batches: list[list[tuple[str, float, int]]], shuffle: random.Random
 ) -> None:
-    ordered, shuffled = policy_with(STANDARD_MODES), policy_with(STANDARD_MODES)
+    ordered, shuffled = busy_policy(STANDARD_MODES), busy_policy(STANDARD_MODES)
     for batch in batches:
         # distinct timestamps per metric, so the time order is unambiguous
         unique = {(metric, minute): value for metric, value, minute in batch}

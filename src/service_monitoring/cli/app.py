@@ -5,19 +5,28 @@ Internal module: the console script ``service-monitoring`` calls :func:`main`.
 Commands::
 
     service-monitoring demo
-    service-monitoring run --policy FILE --samples FILE [--database PATH] [--webhook URL]
+    service-monitoring run --policy FILE --samples FILE [--database PATH]
+                           [--webhook URL | --sink NAME]
     service-monitoring incidents --database PATH [--json]
-    service-monitoring deliver --database PATH --webhook URL
+    service-monitoring deliver --database PATH (--webhook URL | --sink NAME)
     service-monitoring reset-watermark --database PATH --policy ID --metric NAME [--to TIMESTAMP]
+    service-monitoring plugins
 
 ``run`` reads the policy from a TOML file (:mod:`service_monitoring.cli.policy_file` documents
 the format and its limits) and the samples from a JSON file (the format of
 :func:`~service_monitoring.decode_samples`), and validates both before it opens the database, so
 rejected input stores nothing. With ``--database`` the policy is registered when the database
 lacks it; a stored policy is used, and a policy file whose rules differ from it is refused
-(``run`` never changes rules). Without ``--webhook``, standard output is the sink. The webhook's
-bearer token comes from ``SERVICE_MONITORING_TOKEN``, never from the command line; a token a
-header cannot carry (a trailing newline) is refused, not repaired.
+(``run`` never changes rules). Without ``--webhook`` or ``--sink``, standard output is the
+sink. The webhook's bearer token comes from ``SERVICE_MONITORING_TOKEN``, never from the
+command line; a token a header cannot carry (a trailing newline) is refused, not repaired.
+
+Plugins (:mod:`service_monitoring.plugins`): every command that opens a policy file or a
+database loads the installed mode and sink plugins first, so a policy may name a plugin's mode,
+and ``--sink NAME`` delivers to a plugin's sink instead of a webhook. A plugin that cannot be
+loaded is one warning line on standard error, and the command goes on without it. ``plugins``
+lists what was found. The global ``--no-plugins`` skips discovery: only the standard modes,
+no sinks but the webhook and standard output.
 
 ``run`` creates a missing database, and looks at an existing one read-only before it writes, so
 another application's file, a backlog owed to a webhook or a changed policy is refused while
@@ -37,7 +46,8 @@ not a service-monitoring database) -- nothing stored; 3 the sink did not take ev
 the cycle is committed and the incidents wait in the outbox for ``deliver``; 4 the store failed
 (locked, unreadable, a newer schema, or a concurrent writer won every retry); 5 standard output
 could not be written (a full disk), said in one line on standard error -- ``run`` writes its
-first line before it changes the database, so nothing is stored when that line fails; 141
+first line before it changes the database, so nothing is stored when that line fails; 6
+``plugins`` found a plugin that could not be loaded (each is listed with the reason); 141
 standard output is a pipe whose reader has gone (``| head -1``): the command stops at once,
 quietly, with the status a shell shows for a process ended by SIGPIPE (128 + 13).
 
@@ -64,9 +74,10 @@ from ..domain.errors import (
     ServiceMonitoringError,
     StoreUnavailable,
 )
+from ..plugins import PluginReport, load_plugins
 from ..telemetry.signals import Telemetry
 from . import commands
-from .commands import TOKEN_VARIABLE, Rejected
+from .commands import EXIT_PLUGINS, TOKEN_VARIABLE, Rejected
 from .logfmt import logging_to
 from .render import OutputFailed, flush, print_line, silence
 
@@ -77,6 +88,7 @@ __all__ = [
     "EXIT_OK",
     "EXIT_OUTPUT",
     "EXIT_PIPE",
+    "EXIT_PLUGINS",
     "EXIT_REJECTED",
     "EXIT_STORE",
     "EXIT_UNDELIVERED",
@@ -104,6 +116,7 @@ exit codes:
   {EXIT_STORE:>3}  the store failed (database locked or unreadable, concurrent writer)
   {EXIT_OUTPUT:>3}  standard output could not be written (disk full); `run` stores nothing
        when its first line fails
+  {EXIT_PLUGINS:>3}  `{_PROG} plugins` found a plugin that could not be loaded
   {EXIT_PIPE:>3}  standard output was closed by its reader (`| head`): stopped quietly
 
 The webhook token is read from ${TOKEN_VARIABLE}, never from the command line.
@@ -154,24 +167,41 @@ def _command(
         args = parser.parse_args(argv)
     except SystemExit as stop:  # --help, --version, usage errors
         return stop.code if isinstance(stop.code, int) else int(stop.code is not None)
-    command: Callable[[argparse.Namespace, TextIO, Telemetry], None] = args.command
+    command: Callable[[argparse.Namespace, TextIO, Telemetry, PluginReport], int | None]
+    command = args.command
     with logging_to(err, args.log_level):
+        plugins = _plugins(args, err)
         try:
-            command(args, out, telemetry if telemetry is not None else Telemetry())
+            code = command(args, out, telemetry if telemetry is not None else Telemetry(), plugins)
         except (Rejected, ServiceMonitoringError) as error:
             code = exit_code_for(error)
             hint = _recovery_hint(args) if code == EXIT_UNDELIVERED else ""
             _report(err, f"{error}{hint}")
             return code
-    return EXIT_OK
+    return EXIT_OK if code is None else code
 
 
-def _report(err: TextIO | None, message: str) -> None:
+def _plugins(args: argparse.Namespace, err: TextIO | None) -> PluginReport:
+    """The plugins the command uses: none for ``demo`` or under ``--no-plugins``.
+
+    Each problem is one warning line on standard error, except for ``plugins``, which
+    lists them itself; the command goes on without the plugin.
+    """
+    if args.no_plugins or not args.uses_plugins:
+        return PluginReport()
+    report = load_plugins()
+    if args.command is not commands.list_plugins:
+        for problem in report.problems:
+            _report(err, f"plugin not loaded: {problem}", level="warning")
+    return report
+
+
+def _report(err: TextIO | None, message: str, *, level: str = "error") -> None:
     """One error line on *err*, escaped; if even that cannot be written, nothing more to do."""
     if err is None:
         return
     with suppress(OutputFailed):
-        print_line(err, f"{_PROG}: error: {message}")
+        print_line(err, f"{_PROG}: {level}: {message}")
 
 
 def exit_code_for(error: Exception) -> int:
@@ -194,7 +224,9 @@ def _recovery_hint(args: argparse.Namespace) -> str:
     database = getattr(args, "database", None)
     if database is None:
         return "; without --database the pending incidents are not kept"
-    return f"; recover with `{_PROG} deliver --database {database} --webhook URL`"
+    sink = getattr(args, "sink", None)
+    target = "--webhook URL" if sink is None else f"--sink {sink}"
+    return f"; recover with `{_PROG} deliver --database {database} {target}`"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -211,18 +243,22 @@ def _parser() -> argparse.ArgumentParser:
         default="off",
         help="write structured log records of this level and above to stderr (default: off)",
     )
+    parser.add_argument(
+        "--no-plugins",
+        action="store_true",
+        help="do not look for installed mode and sink plugins (entry points)",
+    )
+    parser.set_defaults(uses_plugins=True)
     subcommands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
 
     demo = subcommands.add_parser("demo", help="run a built-in scenario and print a report")
-    demo.set_defaults(command=commands.demo)
+    demo.set_defaults(command=commands.demo, uses_plugins=False)
 
     run = subcommands.add_parser("run", help="evaluate a samples file against a policy file")
     run.add_argument("--policy", required=True, type=Path, metavar="FILE", help="policy (TOML)")
     run.add_argument("--samples", required=True, type=Path, metavar="FILE", help="samples (JSON)")
     run.add_argument("--database", type=Path, metavar="PATH", help="SQLite file (default: memory)")
-    run.add_argument(
-        "--webhook", metavar="URL", help=f"deliver to this URL (token: ${TOKEN_VARIABLE})"
-    )
+    _sink_options(run, required=False)
     run.set_defaults(command=commands.run)
 
     incidents = subcommands.add_parser(
@@ -234,7 +270,7 @@ def _parser() -> argparse.ArgumentParser:
 
     deliver = subcommands.add_parser("deliver", help="deliver the incidents waiting in the outbox")
     deliver.add_argument("--database", required=True, type=Path, metavar="PATH")
-    deliver.add_argument("--webhook", required=True, metavar="URL", help="the endpoint")
+    _sink_options(deliver, required=True)
     deliver.set_defaults(command=commands.deliver)
 
     reset = subcommands.add_parser(
@@ -247,7 +283,23 @@ def _parser() -> argparse.ArgumentParser:
         "--to", metavar="TIMESTAMP", help="ISO 8601 with offset (default: forget the watermark)"
     )
     reset.set_defaults(command=commands.reset_watermark)
+
+    plugins = subcommands.add_parser(
+        "plugins", help="list the modes and sinks, and the plugins that provide them"
+    )
+    plugins.set_defaults(command=commands.list_plugins)
     return parser
+
+
+def _sink_options(command: argparse.ArgumentParser, *, required: bool) -> None:
+    """``--webhook URL`` or ``--sink NAME``, never both."""
+    choice = command.add_mutually_exclusive_group(required=required)
+    choice.add_argument(
+        "--webhook", metavar="URL", help=f"deliver to this URL (token: ${TOKEN_VARIABLE})"
+    )
+    choice.add_argument(
+        "--sink", metavar="NAME", help="deliver to the sink plugin NAME (see `plugins`)"
+    )
 
 
 def _version() -> str:

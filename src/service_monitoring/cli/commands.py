@@ -1,9 +1,12 @@
 """The commands of ``service-monitoring``: what each one reads, opens, writes and prints.
 
 Internal module: :mod:`service_monitoring.cli.app` parses the command line, calls one of
-:func:`run`, :func:`incidents`, :func:`deliver` or :func:`demo`, and turns what it raises
-into an error line and an exit code. A command raises :class:`Rejected` for input it
-refuses (exit code 2) and lets the package's errors through.
+:func:`run`, :func:`incidents`, :func:`deliver`, :func:`reset_watermark`, :func:`list_plugins`
+or :func:`demo`, and turns what it raises into an error line and an exit code. A command
+raises :class:`Rejected` for input it refuses (exit code 2) and lets the package's errors
+through. Each command receives the :class:`~service_monitoring.PluginReport` that ``app``
+loaded (the empty one under ``--no-plugins``): every runtime and policy file uses its
+modes, and ``--sink NAME`` builds one of its sinks.
 
 Which files each command opens, and how: ``run`` reads and validates both input files
 (each read up to one byte past its size limit) before it opens the database; it creates
@@ -21,7 +24,8 @@ from __future__ import annotations
 import argparse
 import os
 import re
-from contextlib import suppress
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
 from typing import Final, TextIO
@@ -34,17 +38,32 @@ from ..domain.errors import (
     NotADatabase,
     PayloadRejected,
 )
+from ..domain.modes import ModeRegistry
 from ..domain.policy import MonitoringPolicy
 from ..domain.values import MetricSample, ThresholdRule
 from ..intake.samples import PayloadLimits, decode_samples
 from ..intake.secret import Secret
+from ..plugins import PluginReport
 from ..runtime import MonitoringRuntime
 from ..telemetry.signals import Telemetry
 from .demo import run_demo
 from .policy_file import MAX_POLICY_BYTES, load_policy
-from .render import count, policy_line, print_cycle, print_incidents, print_line
+from .render import count, policy_line, print_cycle, print_incidents, print_line, print_plugins
 
-__all__ = ["TOKEN_VARIABLE", "Rejected", "deliver", "demo", "incidents", "run"]
+__all__ = [
+    "EXIT_PLUGINS",
+    "TOKEN_VARIABLE",
+    "Rejected",
+    "deliver",
+    "demo",
+    "incidents",
+    "list_plugins",
+    "reset_watermark",
+    "run",
+]
+
+#: The exit code of ``plugins`` when a plugin could not be loaded.
+EXIT_PLUGINS: Final = 6
 
 #: The environment variable that holds the webhook's bearer token.
 TOKEN_VARIABLE: Final = "SERVICE_MONITORING_TOKEN"  # noqa: S105 - a name, not a secret
@@ -58,22 +77,31 @@ class Rejected(Exception):
     """Input the command refuses: printed as one line, exit code 2."""
 
 
-def run(args: argparse.Namespace, out: TextIO, telemetry: Telemetry) -> None:
+def run(args: argparse.Namespace, out: TextIO, telemetry: Telemetry, plugins: PluginReport) -> None:
     """``run``: evaluate ``--samples`` against ``--policy``, in memory or in ``--database``."""
-    policy = _read_policy(args.policy)
+    modes = plugins.modes
+    policy = _read_policy(args.policy, modes)
     samples = _read_samples(args.samples, telemetry)
     webhook = _webhook(args.webhook)
-    sink: IncidentSink = CollectingIncidentSink() if webhook is None else webhook
+    _known_sink(args.sink, plugins)
     database: Path | None = args.database
     stored = False
     if database is not None and _has_content(database):
         # Look before writing: another application's file, a backlog owed to a webhook or
         # a changed policy is refused while nothing has been written.
-        with _open_database(database, telemetry) as reader:
+        with _open_database(database, telemetry, modes=modes) as reader:
             stored = _stored(reader, policy, args)
+    sink: IncidentSink = (
+        _plugin_sink(args.sink, plugins)
+        if args.sink is not None
+        else webhook or CollectingIncidentSink()
+    )
     # The first line goes out before the database changes: an unwritable output stops here.
-    print_line(out, policy_line(policy, args.policy, stored=stored))
-    with MonitoringRuntime(database=database, sink=sink, telemetry=telemetry) as runtime:
+    with _closed_on_error(sink):
+        print_line(out, policy_line(policy, args.policy, stored=stored))
+    with MonitoringRuntime(
+        database=database, sink=sink, modes=modes, telemetry=telemetry
+    ) as runtime:
         if not _stored(runtime, policy, args):
             runtime.register_policy(policy)
         try:
@@ -87,36 +115,47 @@ def run(args: argparse.Namespace, out: TextIO, telemetry: Telemetry) -> None:
         print_cycle(out, report, alerts=delivered)
 
 
-def incidents(args: argparse.Namespace, out: TextIO, telemetry: Telemetry) -> None:
+def incidents(
+    args: argparse.Namespace, out: TextIO, telemetry: Telemetry, plugins: PluginReport
+) -> None:
     """``incidents``: list what is open and what is owed; the database is opened read-only."""
-    with _open_database(_existing(args.database), telemetry) as runtime:
+    with _open_database(_existing(args.database), telemetry, modes=plugins.modes) as runtime:
         alerts = [a for pid in runtime.policy_ids() for a in runtime.open_incidents(pid)]
         pending = [entry.alert.incident_id for entry in runtime.pending_deliveries()]
     print_incidents(out, alerts, pending, as_json=args.json)
 
 
-def deliver(args: argparse.Namespace, out: TextIO, telemetry: Telemetry) -> None:
-    """``deliver``: offer the pending incidents to ``--webhook``; write only if any are pending."""
-    sink = _webhook(args.webhook)
+def deliver(
+    args: argparse.Namespace, out: TextIO, telemetry: Telemetry, plugins: PluginReport
+) -> None:
+    """``deliver``: offer the pending incidents to ``--webhook`` or ``--sink``; write only if
+    any are pending (a sink plugin is started only then)."""
+    webhook = _webhook(args.webhook)
+    _known_sink(args.sink, plugins)
     database = _existing(args.database)
-    with _open_database(database, telemetry) as reader:
+    modes = plugins.modes
+    with _open_database(database, telemetry, modes=modes) as reader:
         pending = reader.pending_count()
     delivered = 0
     if pending:  # only then is there delivery state to write
-        with _open_database(database, telemetry, sink=sink) as runtime:
+        sink = _plugin_sink(args.sink, plugins) if args.sink is not None else webhook
+        with _open_database(database, telemetry, sink=sink, modes=modes) as runtime:
             delivered = runtime.deliver_pending()
             pending = runtime.pending_count()
     print_line(out, f"Delivered {count(delivered, 'incident')}; {pending} pending")
 
 
-def reset_watermark(args: argparse.Namespace, out: TextIO, telemetry: Telemetry) -> None:
+def reset_watermark(
+    args: argparse.Namespace, out: TextIO, telemetry: Telemetry, plugins: PluginReport
+) -> None:
     """``reset-watermark``: move one metric's evaluation watermark back (``--to``) or forget it.
 
     The recovery for a watermark that a sample from a clock running ahead pushed into the
     future: until then, every real sample of the metric is skipped as already evaluated.
     """
     to = None if args.to is None else _moment(args.to, "--to")
-    with _open_database(_existing(args.database), telemetry, write=True) as runtime:
+    database = _existing(args.database)
+    with _open_database(database, telemetry, write=True, modes=plugins.modes) as runtime:
         before = runtime.policy(args.policy).last_evaluated(args.metric)
         runtime.reset_watermark(args.policy, args.metric, to=to)
     where = f"policy {args.policy!r}, metric {args.metric!r}"
@@ -136,19 +175,33 @@ def _moment(text: str, option: str) -> datetime:
     return moment
 
 
-def demo(args: argparse.Namespace, out: TextIO, telemetry: Telemetry) -> None:
-    """``demo``: the built-in scenario of :mod:`service_monitoring.cli.demo`."""
+def demo(
+    args: argparse.Namespace, out: TextIO, telemetry: Telemetry, plugins: PluginReport
+) -> None:
+    """``demo``: the built-in scenario of :mod:`service_monitoring.cli.demo` (no plugins)."""
     run_demo(out, telemetry)
+
+
+def list_plugins(
+    args: argparse.Namespace, out: TextIO, telemetry: Telemetry, plugins: PluginReport
+) -> int:
+    """``plugins``: list the modes and sinks, where each comes from, and every plugin problem.
+
+    Returns :data:`EXIT_PLUGINS` when a plugin could not be loaded, so a deployment check
+    can fail on it.
+    """
+    print_plugins(out, plugins, looked=not args.no_plugins)
+    return EXIT_PLUGINS if plugins.problems else 0
 
 
 # -- input -------------------------------------------------------------------------------------
 
 
-def _read_policy(path: Path) -> MonitoringPolicy:
+def _read_policy(path: Path, modes: ModeRegistry) -> MonitoringPolicy:
     """The policy file at *path*, read up to one byte past its size limit, then parsed."""
     raw = _read(path, limit=MAX_POLICY_BYTES + 1)
     try:
-        return load_policy(raw)
+        return load_policy(raw, modes=modes)
     except DomainError as error:
         raise Rejected(f"{path}: {error}") from None
 
@@ -186,7 +239,12 @@ def _existing(path: Path) -> Path:
 
 
 def _open_database(
-    path: Path, telemetry: Telemetry, *, sink: IncidentSink | None = None, write: bool = False
+    path: Path,
+    telemetry: Telemetry,
+    *,
+    sink: IncidentSink | None = None,
+    write: bool = False,
+    modes: ModeRegistry | None = None,
 ) -> MonitoringRuntime:
     """A runtime on the existing database *path*: read-only unless a *sink* or *write* is given.
 
@@ -195,7 +253,11 @@ def _open_database(
     """
     try:
         return MonitoringRuntime(
-            database=path, sink=sink, telemetry=telemetry, read_only=sink is None and not write
+            database=path,
+            sink=sink,
+            modes=modes,
+            telemetry=telemetry,
+            read_only=sink is None and not write,
         )
     except NotADatabase as error:
         raise Rejected(str(error)) from None
@@ -209,6 +271,34 @@ def _webhook(url: str | None) -> WebhookSink | None:
         return WebhookSink(url, token=token)
     except DomainError as error:
         raise Rejected(f"--webhook: {error}") from None
+
+
+def _known_sink(name: str | None, plugins: PluginReport) -> None:
+    """Refuse a ``--sink`` that names no loaded sink plugin, listing the known ones."""
+    if name is not None and name not in plugins.sinks:
+        known = ", ".join(sorted(plugins.sinks)) or "none"
+        raise Rejected(f"--sink: no sink plugin {name!r} is installed; known sinks: {known}")
+
+
+def _plugin_sink(name: str, plugins: PluginReport) -> IncidentSink:
+    """The sink the plugin *name* builds; a factory that fails is rejected input."""
+    try:
+        return plugins.make_sink(name)
+    except DomainError as error:
+        raise Rejected(f"--sink: {error}") from None
+
+
+@contextmanager
+def _closed_on_error(sink: IncidentSink) -> Iterator[None]:
+    """Close *sink* (if it can be closed) when the block fails before a runtime owns it."""
+    try:
+        yield
+    except BaseException:
+        close = getattr(sink, "close", None)
+        if callable(close):
+            with suppress(Exception):  # the block's own error is the one to report
+                close()
+        raise
 
 
 def _token() -> Secret | None:
@@ -236,7 +326,7 @@ def _stored(runtime: MonitoringRuntime, policy: MonitoringPolicy, args: argparse
     """Whether *runtime* holds the policy already, after refusing what `run` must not do:
     hand a webhook's backlog to standard output, or change a stored policy."""
     waiting = runtime.pending_count()
-    if args.webhook is None and waiting:
+    if args.webhook is None and args.sink is None and waiting:
         # Standard output would acknowledge them: the webhook would never see them.
         raise Rejected(
             f"{args.database}: {count(waiting, 'incident')} "

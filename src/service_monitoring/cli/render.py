@@ -25,6 +25,7 @@ from ..delivery.payload import alert_document
 from ..domain.policy import MonitoringPolicy
 from ..domain.reports import CycleReport
 from ..domain.values import Alert, ThresholdRule
+from ..plugins import PluginGroup, PluginReport
 
 __all__ = [
     "OutputFailed",
@@ -36,6 +37,7 @@ __all__ = [
     "print_cycle",
     "print_incidents",
     "print_line",
+    "print_plugins",
     "rule_line",
     "silence",
 ]
@@ -179,6 +181,47 @@ def print_incidents(
     for alert in incidents:
         print_line(out, "  " + alert_line(alert))
     print_line(out, f"Pending deliveries: {len(pending)}")
+
+
+def print_plugins(out: TextIO, report: PluginReport, *, looked: bool = True) -> None:
+    """What ``plugins`` prints: each mode and sink with where it comes from, then each problem.
+
+    *looked* is false under ``--no-plugins``: the report is then the empty one, and the
+    first line says that discovery was skipped.
+
+    >>> import sys
+    >>> print_plugins(sys.stdout, PluginReport())
+    Evaluation modes (service_monitoring.modes):
+      threshold       standard
+      consecutive     standard
+      rate_of_change  standard
+    Sinks (service_monitoring.sinks): none
+    Problems: none
+    """
+    if not looked:
+        print_line(out, "Plugin discovery skipped (--no-plugins)")
+    origin = {
+        (plugin.group, plugin.name): f"{plugin.distribution} {plugin.version}"
+        for plugin in report.plugins
+    }
+    modes = [
+        (name, origin.get((PluginGroup.MODES, name), "standard")) for name in report.modes.names()
+    ]
+    sinks = [(name, origin.get((PluginGroup.SINKS, name), "?")) for name in sorted(report.sinks)]
+    width = max(len(name) for name, _ in modes + sinks) + 2
+    for title, group, rows in (
+        ("Evaluation modes", PluginGroup.MODES, modes),
+        ("Sinks", PluginGroup.SINKS, sinks),
+    ):
+        print_line(out, f"{title} ({group}):" + ("" if rows else " none"))
+        for name, where in rows:
+            print_line(out, f"  {name:<{width}}{where}")
+    if not report.problems:
+        print_line(out, "Problems: none")
+        return
+    print_line(out, f"Problems ({len(report.problems)}):")
+    for problem in report.problems:
+        print_line(out, f"  {problem}")
 
 
 def policy_line(policy: MonitoringPolicy, source: Path, *, stored: bool) -> str:

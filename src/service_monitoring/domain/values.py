@@ -79,7 +79,12 @@ def to_utc(moment: object, *, name: str = "timestamp") -> datetime:
         raise DomainError(f"{name} must be a datetime, got {type(moment).__name__}")
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise DomainError(f"{name} must be timezone-aware, got a naive datetime")
-    return moment if moment.tzinfo is UTC else moment.astimezone(UTC)
+    if moment.tzinfo is UTC:
+        return moment
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # e.g. 0001-01-01 at UTC+5 is before the earliest UTC datetime
+        raise DomainError(f"{name} is outside the range of UTC datetimes: {moment!r}") from None
 
 
 def _finite(value: object, *, name: str) -> float:

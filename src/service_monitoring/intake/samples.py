@@ -318,7 +318,7 @@ def _timestamp(value: Any, position: str) -> datetime:
         raise PayloadRejected(position, f"expected {expected}, got a naive {_excerpt(value)}")
     try:
         return to_utc(moment)
-    except OverflowError:
+    except DomainError:  # an aware time with no UTC equivalent, such as 0001-01-01 at UTC+5
         raise PayloadRejected(position, f"out of range in UTC: {_excerpt(value)}") from None
 
 
