@@ -35,7 +35,7 @@ from types import TracebackType
 from typing import NoReturn, Self, TypeVar
 
 from .delivery.outbox import DeliveryOutcome, DeliveryPolicy, OutboxDelivery
-from .delivery.sinks import CollectingIncidentSink, IncidentSink
+from .delivery.sinks import CollectingIncidentSink, IncidentSink, close_sink
 from .domain.clock import Clock, utc_now
 from .domain.errors import (
     ConcurrencyConflict,
@@ -160,10 +160,8 @@ class MonitoringRuntime:
             self._closed = False
         except BaseException:
             # The sink was handed over at the call: a runtime that never came to be closes it.
-            close_sink = getattr(sink, "close", None)
-            if callable(close_sink):
-                with suppress(Exception):  # the constructor's own error is the one to report
-                    close_sink()
+            with suppress(Exception):  # the constructor's own error is the one to report
+                close_sink(sink)
             raise
 
     # -- ownership -------------------------------------------------------------------
@@ -189,9 +187,7 @@ class MonitoringRuntime:
         try:
             self._store.close()
         finally:
-            close_sink = getattr(self._sink, "close", None)
-            if callable(close_sink):
-                close_sink()
+            close_sink(self._sink)
 
     @property
     def closed(self) -> bool:

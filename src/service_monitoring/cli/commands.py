@@ -30,7 +30,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Final, TextIO
 
-from ..delivery.sinks import CollectingIncidentSink, IncidentSink
+from ..delivery.sinks import CollectingIncidentSink, IncidentSink, close_sink
 from ..delivery.webhook import WebhookSink
 from ..domain.errors import (
     DeliveryError,
@@ -294,10 +294,8 @@ def _closed_on_error(sink: IncidentSink) -> Iterator[None]:
     try:
         yield
     except BaseException:
-        close = getattr(sink, "close", None)
-        if callable(close):
-            with suppress(Exception):  # the block's own error is the one to report
-                close()
+        with suppress(Exception):  # the block's own error is the one to report
+            close_sink(sink)
         raise
 
 

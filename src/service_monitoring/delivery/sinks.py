@@ -15,7 +15,7 @@ from typing import Protocol, runtime_checkable
 
 from ..domain.values import Alert
 
-__all__ = ["CollectingIncidentSink", "IncidentSink"]
+__all__ = ["CollectingIncidentSink", "IncidentSink", "close_sink"]
 
 
 @runtime_checkable
@@ -35,6 +35,21 @@ class IncidentSink(Protocol):
     def publish(self, alerts: Sequence[Alert]) -> None:
         """Take delivery of *alerts*."""
         ...
+
+
+def close_sink(sink: object) -> None:
+    """Close *sink* if it has a ``close`` method; a sink without one holds nothing to release.
+
+    >>> class Pager:
+    ...     def publish(self, alerts): pass
+    ...     def close(self): print("pager closed")
+    >>> close_sink(Pager())
+    pager closed
+    >>> close_sink(CollectingIncidentSink())  # no close(): nothing to do
+    """
+    close = getattr(sink, "close", None)
+    if callable(close):
+        close()
 
 
 class CollectingIncidentSink:
