@@ -14,12 +14,14 @@ from __future__ import annotations
 import argparse
 import copy
 import gc
+import re
 import sys
 import time
 import tracemalloc
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+import serve_throughput
 from figures import Figure
 from service_monitoring import (
     MetricSample,
@@ -258,12 +260,15 @@ def run(repeats: int) -> list[Figure]:
     )
 
     at_rest, peak = memory_figures()
+    # The budget was 2 MiB (1.93 MiB measured) until the clear threshold gave every
+    # ThresholdRule a seventh slot: 8 bytes a rule, 0.08 MiB for 10,000 rules. The new
+    # budget pays for that field and nothing else.
     figures.append(
         Figure(
             "10,000-rule policy at rest (tracemalloc)",
             f"{at_rest / MIB:.2f} MiB",
-            "< 2 MiB",
-            at_rest < 2 * MIB,
+            "< 2.1 MiB",
+            at_rest < 2.1 * MIB,
         )
     )
     figures.append(
@@ -272,6 +277,27 @@ def run(repeats: int) -> list[Figure]:
             f"{peak / MIB:.2f} MiB = {peak / at_rest:.2f}x at rest",
             "< 1.5x at rest",
             peak < 1.5 * at_rest,
+        )
+    )
+
+    served, direct, summary = serve_throughput.measure(repeats)
+    ratio = served / direct
+    figures.append(
+        Figure(
+            f"serve: samples accepted/s, {serve_throughput.BATCH} per POST, keep-alive",
+            f"{served:,.0f}/s = {ratio:.2f}x run_cycle ({direct:,.0f}/s, same batches)",
+            ">= 0.25x run_cycle",
+            ratio >= 0.25,
+        )
+    )
+    counts = re.search(r"(\d+) samples? accepted, (\d+) committed", summary)
+    whole = counts is not None and counts[1] == counts[2]
+    figures.append(
+        Figure(
+            "serve: committed after SIGTERM",
+            f"{counts[2]} of {counts[1]} accepted" if counts else f"no summary: {summary!r}",
+            "all",
+            whole,
         )
     )
     return figures

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -68,6 +69,45 @@ class Exploding:
         self, rule: ThresholdRule, recent: tuple[MetricSample, ...], samples: Sequence[MetricSample]
     ) -> Verdict:
         raise RuntimeError("a bug in a plug-in mode")
+
+
+class HeldMode:
+    """The threshold test, held inside ``evaluate`` until the test sets ``release``.
+
+    ``entered`` is set once a cycle is inside it: the moment a test cancels, signals or
+    reads while a cycle is under way.
+    """
+
+    name = "held"
+    WAIT = 30.0
+
+    def __init__(self) -> None:
+        self.entered = threading.Event()
+        self.release = threading.Event()
+
+    def check_rule(self, rule: ThresholdRule) -> None:
+        """Every rule suits it."""
+
+    def evaluate(
+        self, rule: ThresholdRule, recent: tuple[MetricSample, ...], samples: Sequence[MetricSample]
+    ) -> Verdict:
+        self.entered.set()
+        assert self.release.wait(self.WAIT), "the test never released the cycle"
+        first = next((s for s in samples if s.value > rule.threshold), None)
+        return Verdict(first, samples[-1].value > rule.threshold)
+
+
+class ManualClock:
+    """A wall clock that moves only when told to."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
 
 
 def stored_state_after_a_stale_write(store: InMemoryStore) -> RuleState:

@@ -235,14 +235,24 @@ class MonitoringRuntime:
         """
         self._change(policy_id, lambda policy: policy.reset_watermark(metric, to=to))
 
-    def run_cycle(self, policy_id: str, samples: Iterable[MetricSample]) -> CycleReport:
+    def run_cycle(
+        self, policy_id: str, samples: Iterable[MetricSample], *, deliver: bool = True
+    ) -> CycleReport:
         """Evaluate *samples*, commit the incidents opened, then deliver the outbox.
 
         Incidents left pending by an earlier failed delivery are offered first.
         If the sink fails, the cycle is still committed and the incidents stay
         pending; the error raised carries the :class:`CycleReport` as ``report``.
+
+        ``deliver=False`` commits the incidents and their outbox entries and
+        returns the report without offering anything to the sink: they wait,
+        pending, for :meth:`deliver_pending` (``service-monitoring serve``
+        delivers from another thread that way). Such a cycle never raises a
+        :class:`~service_monitoring.DeliveryError`.
         """
         self._check_open()
+        if not isinstance(deliver, bool):
+            raise DomainError(f"deliver must be True or False, got {deliver!r}")
         try:
             batch = list(samples)
         except TypeError:
@@ -252,10 +262,11 @@ class MonitoringRuntime:
         with self._telemetry.cycle(policy_id, len(batch)) as committed:
             if not self._store.exists(policy_id):  # before touching anyone else's backlog
                 raise PolicyNotFound(f"no policy {policy_id!r} is stored")
-            backlog = self._outbox.drain() if self._store.pending_count() else DeliveryOutcome(0)
+            waiting = deliver and self._store.pending_count()
+            backlog = self._outbox.drain() if waiting else DeliveryOutcome(0)
             evaluation = self._change(policy_id, lambda policy: policy.evaluate_batch(batch))
             opened = evaluation.opened
-            fresh = self._outbox.drain() if opened and backlog.failure is None else None
+            fresh = self._outbox.drain() if deliver and opened and backlog.failure is None else None
             published = backlog.delivered + (0 if fresh is None else fresh.delivered)
             view = self._store.view(policy_id)
             report = CycleReport(

@@ -3,16 +3,20 @@ ends the command with its exit code, and its recovery command works."""
 
 from __future__ import annotations
 
+import io
 import logging
 import shlex
 import shutil
-from collections.abc import Callable
+import signal
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from serve_support import wait_until
 from service_monitoring import (
     ConcurrencyConflict,
     DeliveryRejected,
@@ -24,9 +28,14 @@ from service_monitoring import (
     StoreUnavailable,
 )
 from service_monitoring.cli.app import exit_code_for, main
+from service_monitoring.cli.serve_command import serve_until_signalled
+from service_monitoring.serve.service import MonitoringService
+from service_monitoring.serve.settings import ServeSettings
 from service_monitoring.storage import SqliteStore
 from service_monitoring.telemetry.runbook import RUNBOOK, RunbookEntry
 from support import sample
+
+RELEASE_1_1 = Path(__file__).parents[1] / "fixtures" / "release-1.1.db"
 
 FAR_FUTURE = datetime(2036, 1, 1, tzinfo=UTC)
 LEASE = timedelta(minutes=5)
@@ -119,6 +128,62 @@ def database_unreadable(drill: Drill, entry: RunbookEntry) -> int:
     return code
 
 
+def database_of_an_older_release(drill: Drill, entry: RunbookEntry) -> int:
+    shutil.copy(RELEASE_1_1, drill.database)
+    deliver = ("deliver", "--database", drill.database, "--webhook", drill.endpoint.url)
+    code = drill.cli(*deliver)
+    assert drill.endpoint.acknowledged == []
+    assert drill.cli("incidents", "--database", drill.database) == 0  # reads without migrating
+    assert drill.recover(entry, PATH=str(drill.database)) == 0
+    assert drill.cli(*deliver) == 0
+    assert len(drill.endpoint.acknowledged) == 2  # the two incidents the old file kept pending
+    return code
+
+
+def serve_once(
+    drill: Drill, samples: Sequence[MetricSample], before_stop: Callable[[], None]
+) -> tuple[int, str]:
+    """Run serve in this process, offer *samples*, call *before_stop*, then send SIGTERM."""
+    settings = ServeSettings(interval=3600)
+    telemetry = drill.probe.telemetry
+    service = MonitoringService(
+        settings, "checkout",
+        cycles=MonitoringRuntime(database=drill.database, telemetry=telemetry),
+        deliveries=MonitoringRuntime(database=drill.database, telemetry=telemetry),
+        telemetry=telemetry,
+    )  # fmt: skip
+    out, err = io.StringIO(), io.StringIO()
+    main_thread = threading.main_thread().ident
+    assert main_thread is not None
+
+    def offer_then_signal() -> None:
+        wait_until(lambda: "listening" in out.getvalue(), "the listening line")
+        assert service.offer(samples).accepted
+        before_stop()
+        signal.pthread_kill(main_thread, signal.SIGTERM)
+
+    feeder = threading.Thread(target=offer_then_signal)
+    feeder.start()
+    code = serve_until_signalled(service, settings, "checkout", out=out, err=err)
+    feeder.join()
+    return code, err.getvalue()
+
+
+def serve_cannot_commit(drill: Drill, entry: RunbookEntry) -> int:
+    assert drill.cli("run", "--policy", drill.policy_path, "--samples", drill.samples_path(1),
+                     "--database", drill.database) == 0  # fmt: skip
+    backup = drill.database.with_suffix(".backup")
+    shutil.copy(drill.database, backup)
+    breach = [sample("http.latency_ms", 320, minutes=5)]
+    code, err = serve_once(drill, breach, lambda: drill.database.write_bytes(b"damaged" * 1000))
+    assert "1 accepted samples were not committed: the last cycle failed (StoreUnavailable" in err
+    shutil.copy(backup, drill.database)  # "restore the file", then the samples are sent again
+    assert serve_once(drill, breach, lambda: None) == (0, "")
+    with MonitoringRuntime(database=drill.database, read_only=True) as runtime:
+        assert len(runtime.open_incidents("checkout")) == 1
+    return code
+
+
 def poisoned_watermark(drill: Drill, entry: RunbookEntry) -> int:
     # A sample from a clock ten years ahead, taken before the boundary bounded the skew.
     assert drill.cli(
@@ -161,28 +226,35 @@ def stuck_lease(drill: Drill, entry: RunbookEntry) -> int:
     return code
 
 
-#: Each entry's drill, by the error it raises (None: silent) and the log event that shows it.
-DRILLS: dict[
-    tuple[type[ServiceMonitoringError] | None, str], Callable[[Drill, RunbookEntry], int]
-] = {
-    (PublicationFailed, "delivery.failed"): sink_unreachable,
-    (DeliveryRejected, "delivery.failed"): sink_rejects,
-    (PayloadRejected, "payload.rejected"): payload_rejected,
-    (ConcurrencyConflict, "policy.conflict"): concurrency_conflict,
-    (StoreUnavailable, "store.unavailable"): database_unreadable,
-    (None, "cycle.completed"): poisoned_watermark,
-    (None, "delivery.leased"): stuck_lease,
-}
+#: Each entry's drill, in the runbook's order, with the error it raises (None: silent).
+DRILLS: tuple[
+    tuple[type[ServiceMonitoringError] | None, Callable[[Drill, RunbookEntry], int]], ...
+] = (
+    (PublicationFailed, sink_unreachable),
+    (DeliveryRejected, sink_rejects),
+    (PayloadRejected, payload_rejected),
+    (ConcurrencyConflict, concurrency_conflict),
+    (StoreUnavailable, database_unreadable),
+    (StoreUnavailable, database_of_an_older_release),
+    (StoreUnavailable, serve_cannot_commit),
+    (None, poisoned_watermark),
+    (None, stuck_lease),
+)
 
 
 def test_every_runbook_entry_has_a_drill() -> None:
-    assert {(entry.error, entry.log_event) for entry in RUNBOOK} == set(DRILLS)
+    assert [entry.error for entry in RUNBOOK] == [error for error, _ in DRILLS]
     assert all(entry.recovery and entry.failure for entry in RUNBOOK)
 
 
-@pytest.mark.parametrize("entry", RUNBOOK, ids=lambda entry: entry.log_event)
+@pytest.mark.parametrize(
+    ("entry", "drill_of"),
+    [(entry, drill) for entry, (_, drill) in zip(RUNBOOK, DRILLS, strict=True)],
+    ids=[drill.__name__ for _, drill in DRILLS],
+)
 def test_the_drill_shows_the_documented_event_metric_and_exit_code(
     entry: RunbookEntry,
+    drill_of: Callable[[Drill, RunbookEntry], int],
     caplog: pytest.LogCaptureFixture,
     probe,
     endpoint,
@@ -198,7 +270,7 @@ def test_the_drill_shows_the_documented_event_metric_and_exit_code(
         probe, endpoint, closed_port_url, policy_path, samples_path, write, interfered_runtime,
         tmp_path / "monitoring.db",
     )  # fmt: skip
-    code = DRILLS[entry.error, entry.log_event](drill, entry)
+    code = drill_of(drill, entry)
     assert code == entry.exit_code
     events = {getattr(record, "event", None) for record in caplog.records}
     assert entry.log_event in events

@@ -10,6 +10,10 @@ Commands::
     service-monitoring incidents --database PATH [--json]
     service-monitoring deliver --database PATH (--webhook URL | --sink NAME)
     service-monitoring reset-watermark --database PATH --policy ID --metric NAME [--to TIMESTAMP]
+    service-monitoring serve --policy FILE --database PATH [--port N] [--interval S]
+                             [--queue-limit N] [--drain-seconds S] [--delivery-interval S]
+                             [--webhook URL | --sink NAME]
+    service-monitoring migrate --database PATH [--dry-run] [--backup FILE]
     service-monitoring plugins
 
 ``run`` reads the policy from a TOML file (:mod:`service_monitoring.cli.policy_file` documents
@@ -20,6 +24,19 @@ lacks it; a stored policy is used, and a policy file whose rules differ from it 
 (``run`` never changes rules). Without ``--webhook`` or ``--sink``, standard output is the
 sink. The webhook's bearer token comes from ``SERVICE_MONITORING_TOKEN``, never from the
 command line; a token a header cannot carry (a trailing newline) is refused, not repaired.
+
+``serve`` checks the policy, the database and the sink as ``run`` does, then listens on
+127.0.0.1 (``--port 0`` picks a free port) until SIGTERM or SIGINT: ``POST /samples`` takes
+a payload in the format of ``run``'s samples file into a bounded queue, a cycle commits the
+queue every ``--interval`` seconds, and a worker delivers the incidents
+(:mod:`service_monitoring.cli.serve_command` has the details). Its first line says where it
+listens; its last line counts what it accepted, committed, refused and delivered.
+
+``migrate`` upgrades a database written by an older release to this release's schema: it
+reports what it rewrites, copies the file to a backup, then rewrites every document in one
+transaction (:mod:`service_monitoring.cli.migrate_command`); ``--dry-run`` only reports, and a
+current file is left alone. Until then ``incidents`` reads the old file as it is, and every
+command that writes refuses it, naming the ``migrate`` command to run (exit code 4).
 
 Plugins (:mod:`service_monitoring.plugins`): every command that opens a policy file or a
 database loads the installed mode and sink plugins first, so a policy may name a plugin's mode,
@@ -44,10 +61,16 @@ Exit codes: 0 success; 2 rejected input (a missing or unreadable file, bad TOML,
 oversized policy, a rejected payload, a bad URL or token, a database that is missing, empty or
 not a service-monitoring database) -- nothing stored; 3 the sink did not take every incident --
 the cycle is committed and the incidents wait in the outbox for ``deliver``; 4 the store failed
-(locked, unreadable, a newer schema, or a concurrent writer won every retry); 5 standard output
+(locked, unreadable, a newer schema, an older one a write needs migrated, a document
+``migrate`` cannot read, or a concurrent writer won every retry); 5 standard output
 could not be written (a full disk), said in one line on standard error -- ``run`` writes its
 first line before it changes the database, so nothing is stored when that line fails; 6
-``plugins`` found a plugin that could not be loaded (each is listed with the reason); 141
+``plugins`` found a plugin that could not be loaded (each is listed with the reason); for
+``serve``, 2 also means a bad option (a port out of range, an interval <= 0) or a port it
+cannot listen on, and 4 a last cycle that failed (standard error counts the samples not
+committed and names the failure); a second SIGTERM or SIGINT during its shutdown ends it
+at once with 128 + the signal's number (143 or 130), counting on standard error the
+accepted samples not committed; 141
 standard output is a pipe whose reader has gone (``| head -1``): the command stops at once,
 quietly, with the status a shell shows for a process ended by SIGPIPE (128 + 13).
 
@@ -75,8 +98,9 @@ from ..domain.errors import (
     StoreUnavailable,
 )
 from ..plugins import PluginReport, load_plugins
+from ..serve.settings import ServeSettings
 from ..telemetry.signals import Telemetry
-from . import commands
+from . import commands, migrate_command
 from .commands import EXIT_PLUGINS, TOKEN_VARIABLE, Rejected
 from .logfmt import logging_to
 from .render import OutputFailed, flush, print_line, silence
@@ -283,6 +307,52 @@ def _parser() -> argparse.ArgumentParser:
         "--to", metavar="TIMESTAMP", help="ISO 8601 with offset (default: forget the watermark)"
     )
     reset.set_defaults(command=commands.reset_watermark)
+
+    serve = subcommands.add_parser(
+        "serve", help="take samples over HTTP and run cycles on a schedule, until a signal"
+    )
+    serve.add_argument("--policy", required=True, type=Path, metavar="FILE", help="policy (TOML)")
+    serve.add_argument(
+        "--database", required=True, type=Path, metavar="PATH", help="SQLite file (created)"
+    )
+    defaults = ServeSettings()
+    serve.add_argument(
+        "--port", type=int, default=defaults.port, metavar="N",
+        help="port on 127.0.0.1; 0 picks a free one and prints it (default: 0)",
+    )  # fmt: skip
+    serve.add_argument(
+        "--interval", type=float, default=defaults.interval, metavar="S",
+        help=f"seconds between cycles (default: {defaults.interval:g})",
+    )  # fmt: skip
+    serve.add_argument(
+        "--queue-limit", type=int, default=defaults.queue_limit, metavar="N",
+        help=f"samples that may wait for a cycle; more get 429 (default: {defaults.queue_limit})",
+    )  # fmt: skip
+    serve.add_argument(
+        "--drain-seconds", type=float, default=defaults.drain_seconds, metavar="S",
+        help=f"how long delivery may go on at shutdown (default: {defaults.drain_seconds:g})",
+    )  # fmt: skip
+    serve.add_argument(
+        "--delivery-interval", type=float, default=None, metavar="S",
+        help="seconds between delivery attempts (default: the cycle interval)",
+    )  # fmt: skip
+    _sink_options(serve, required=False)
+    serve.set_defaults(command=commands.serve)
+
+    migrate = subcommands.add_parser(
+        "migrate", help="upgrade a database written by an older release, in place"
+    )
+    migrate.add_argument("--database", required=True, type=Path, metavar="PATH")
+    migrate.add_argument(
+        "--dry-run", action="store_true", help="report what would change; write nothing"
+    )
+    migrate.add_argument(
+        "--backup",
+        type=Path,
+        metavar="FILE",
+        help="where the copy made before migrating goes (default: PATH.schema-1.bak)",
+    )
+    migrate.set_defaults(command=migrate_command.migrate)
 
     plugins = subcommands.add_parser(
         "plugins", help="list the modes and sinks, and the plugins that provide them"

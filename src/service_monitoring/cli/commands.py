@@ -25,7 +25,7 @@ import argparse
 import os
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
 from typing import Final, TextIO
@@ -45,10 +45,13 @@ from ..intake.samples import PayloadLimits, decode_samples
 from ..intake.secret import Secret
 from ..plugins import PluginReport
 from ..runtime import MonitoringRuntime
+from ..serve.service import MonitoringService
+from ..serve.settings import ServeSettings
 from ..telemetry.signals import Telemetry
 from .demo import run_demo
 from .policy_file import MAX_POLICY_BYTES, load_policy
 from .render import count, policy_line, print_cycle, print_incidents, print_line, print_plugins
+from .serve_command import LineSink, serve_until_signalled
 
 __all__ = [
     "EXIT_PLUGINS",
@@ -60,6 +63,7 @@ __all__ = [
     "list_plugins",
     "reset_watermark",
     "run",
+    "serve",
 ]
 
 #: The exit code of ``plugins`` when a plugin could not be loaded.
@@ -143,6 +147,60 @@ def deliver(
             delivered = runtime.deliver_pending()
             pending = runtime.pending_count()
     print_line(out, f"Delivered {count(delivered, 'incident')}; {pending} pending")
+
+
+def serve(
+    args: argparse.Namespace, out: TextIO, telemetry: Telemetry, plugins: PluginReport
+) -> int:
+    """``serve``: take samples over HTTP and run cycles until a signal
+    (:mod:`service_monitoring.cli.serve_command`).
+
+    The policy, the database and the sink options are checked as ``run`` checks them;
+    the policy is registered when the database lacks it. Two runtimes open the same
+    database: one for the cycles, one (holding the sink) for delivery.
+    """
+    modes = plugins.modes
+    policy = _read_policy(args.policy, modes)
+    try:
+        settings = ServeSettings(
+            port=args.port,
+            interval=args.interval,
+            queue_limit=args.queue_limit,
+            drain_seconds=args.drain_seconds,
+            delivery_interval=args.delivery_interval,
+        )
+    except DomainError as error:
+        raise Rejected(str(error)) from None
+    webhook = _webhook(args.webhook)
+    _known_sink(args.sink, plugins)
+    database: Path = args.database
+    if _has_content(database):  # look before writing, as `run` does
+        with _open_database(database, telemetry, modes=modes) as reader:
+            _stored(reader, policy, args)
+    sink: IncidentSink = (
+        _plugin_sink(args.sink, plugins) if args.sink is not None else webhook or LineSink(out)
+    )
+    with ExitStack() as opened:  # until the service owns them, a failure closes what is open
+        # The delivery runtime takes the sink over (and closes it if it cannot open).
+        deliveries = opened.enter_context(
+            MonitoringRuntime(database=database, sink=sink, modes=modes, telemetry=telemetry)
+        )
+        cycles = opened.enter_context(
+            MonitoringRuntime(database=database, modes=modes, telemetry=telemetry)
+        )
+        if not _stored(cycles, policy, args):
+            cycles.register_policy(policy)
+        service = MonitoringService(
+            settings, policy.policy_id, cycles=cycles, deliveries=deliveries, telemetry=telemetry
+        )
+        opened.pop_all()
+    try:
+        return serve_until_signalled(service, settings, policy.policy_id, out=out)
+    except OSError as error:  # only listening raises it: the port is taken or not allowed
+        raise Rejected(
+            f"--port {settings.port}: cannot listen on 127.0.0.1: "
+            f"{error.strerror or type(error).__name__}"
+        ) from None
 
 
 def reset_watermark(

@@ -12,6 +12,7 @@ The format, every key but ``id`` and the rule keys marked optional required::
     threshold = 250                # a number
     severity = "critical"          # "warning" or "critical"
     window = 1                     # optional, default 1
+    clear_threshold = 200          # optional: an open incident closes only below it
     mode = "threshold"             # optional: "threshold", "consecutive", "rate_of_change"
     state = "active"               # optional: "draft", "active" (default) or "retired"
 
@@ -61,7 +62,7 @@ MAX_RULES: Final = 1000
 
 _POLICY_KEYS: Final = frozenset({"id", "rules"})
 _REQUIRED: Final = ("rule_id", "metric", "threshold", "severity")
-_RULE_KEYS: Final = frozenset({*_REQUIRED, "window", "mode", "state"})
+_RULE_KEYS: Final = frozenset({*_REQUIRED, "window", "mode", "state", "clear_threshold"})
 _BARE_KEY: Final = re.compile(r"[A-Za-z0-9_-]{1,40}")
 
 
@@ -149,7 +150,11 @@ def _add_rule(policy: MonitoringPolicy, table: Any, position: str) -> None:
     for key in ("rule_id", "metric", "severity", "mode", "state"):
         if key in table and not isinstance(table[key], str):
             raise DomainError(f"{position}.{key}: expected a string, got {_kind(table[key])}")
-    for key, expected in (("threshold", (int, float)), ("window", (int,))):
+    for key, expected in (
+        ("threshold", (int, float)),
+        ("window", (int,)),
+        ("clear_threshold", (int, float)),
+    ):
         value = table.get(key, 1)
         if isinstance(value, bool) or not isinstance(value, expected):
             raise DomainError(f"{position}.{key}: expected a number, got {_kind(value)}")
@@ -174,6 +179,7 @@ def _add_rule(policy: MonitoringPolicy, table: Any, position: str) -> None:
             table["severity"],
             window=table.get("window", 1),
             mode=table.get("mode", "threshold"),
+            clear_threshold=table.get("clear_threshold"),
         )
         policy.add_rule(rule)
         if state is RuleState.ACTIVE:

@@ -27,7 +27,7 @@ from .errors import DomainError
 from .modes import ModeRegistry, Verdict
 from .values import Alert, MetricSample, ThresholdRule
 
-__all__ = ["Judgement", "group_by_metric", "judge"]
+__all__ = ["Judgement", "group_by_metric", "held_open", "judge"]
 
 _observed_at: Final = attrgetter("observed_at")
 _value: Final = attrgetter("value")
@@ -76,6 +76,23 @@ def group_by_metric(
     return {metric: group for metric, group in groups.items() if group}
 
 
+def held_open(rule: ThresholdRule, newest: MetricSample) -> bool:
+    """Whether *rule*'s open incident stays open at *newest*, though the rule stopped breaching.
+
+    That is hysteresis: with a ``clear_threshold`` the incident closes only once a
+    sample falls below it. A rule without one closes as soon as it stops breaching.
+
+    >>> from datetime import datetime, timezone
+    >>> at = datetime(2026, 11, 21, 10, 0, tzinfo=timezone.utc)
+    >>> rule = ThresholdRule("latency", "http.latency_ms", 250, "critical", clear_threshold=200)
+    >>> held_open(rule, MetricSample("http.latency_ms", 240, at))
+    True
+    >>> held_open(rule, MetricSample("http.latency_ms", 180, at))
+    False
+    """
+    return rule.clear_threshold is not None and newest.value >= rule.clear_threshold
+
+
 def judge(
     buckets: Mapping[str, list[MetricSample]],
     modes: ModeRegistry,
@@ -90,7 +107,8 @@ def judge(
     *seen* holds each metric's watermark, *recent* what each rule's mode kept,
     *open_* each rule's open incident and *active* each metric's active rules.
     A mode that keeps more samples than its rule's window is refused: the
-    state a rule keeps is bounded by ``window``.
+    state a rule keeps is bounded by ``window``. An open incident whose rule
+    stopped breaching stays open while :func:`held_open` says so.
     """
     newest: dict[str, datetime] = {}
     skipped = 0
@@ -124,6 +142,8 @@ def judge(
                     f"mode {rule.mode!r} kept {len(verdict.recent)} samples for rule "
                     f"{rule_id!r}; a mode keeps at most the rule's window ({rule.window})"
                 )
+            if rule_id in open_ and not verdict.breaching and held_open(rule, bucket[-1]):
+                verdict = Verdict(verdict.first_breach, True, verdict.recent)
             if verdict.first_breach is not None or verdict.recent or kept or rule_id in open_:
                 verdicts.append((rule, verdict))
     return newest, verdicts, skipped

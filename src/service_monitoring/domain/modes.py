@@ -186,7 +186,16 @@ class RateOfChangeMode:
     name = "rate_of_change"
 
     def check_rule(self, rule: ThresholdRule) -> None:
-        """Every window of at least one interval is acceptable."""
+        """Every window of at least one interval is acceptable; a clear threshold is not.
+
+        ``clear_threshold`` is compared with sample values, and this mode's threshold
+        is a rate, so the two cannot be mixed.
+        """
+        if rule.clear_threshold is not None:
+            raise DomainError(
+                f"rule {rule.rule_id!r}: mode 'rate_of_change' compares rates, so it takes "
+                "no clear_threshold (a clear threshold is compared with values)"
+            )
 
     def evaluate(
         self,

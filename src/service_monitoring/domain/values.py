@@ -168,9 +168,26 @@ class ThresholdRule:
     :class:`~service_monitoring.ModeRegistry`); the policy checks that the
     mode exists, and that *window* suits it, when the rule is added.
 
+    *clear_threshold* adds hysteresis: an incident the rule opened stays open
+    until the newest sample is below it, so a value hovering at the threshold
+    does not open and close an incident on every cycle. ``None`` (the default,
+    and the meaning of every rule stored before document format 2) closes the
+    incident as soon as the rule stops breaching.
+
     >>> rule = ThresholdRule("latency-p99", "http.latency_ms", 250, "critical")
-    >>> rule.severity, rule.threshold, rule.window, rule.mode
-    (<Severity.CRITICAL: 'critical'>, 250.0, 1, 'threshold')
+    >>> rule.severity, rule.threshold, rule.window, rule.mode, rule.clear_threshold
+    (<Severity.CRITICAL: 'critical'>, 250.0, 1, 'threshold', None)
+    >>> ThresholdRule("steady", "http.latency_ms", 250, "critical", clear_threshold=200)
+    ... # doctest: +NORMALIZE_WHITESPACE
+    ThresholdRule(rule_id='steady', metric='http.latency_ms', threshold=250.0,
+                  severity=<Severity.CRITICAL: 'critical'>, window=1, mode='threshold',
+                  clear_threshold=200.0)
+    >>> ThresholdRule("bad", "http.latency_ms", 250, "critical", clear_threshold=300)
+    ... # doctest: +NORMALIZE_WHITESPACE
+    Traceback (most recent call last):
+    ...
+    service_monitoring.domain.errors.DomainError: clear_threshold must be below threshold
+    (250.0), got 300.0
     >>> ThresholdRule("bad", "http.latency_ms", float("nan"), "warning")
     Traceback (most recent call last):
     ...
@@ -183,6 +200,7 @@ class ThresholdRule:
     severity: Severity
     window: int
     mode: str
+    clear_threshold: float | None
 
     def __init__(
         self,
@@ -193,6 +211,7 @@ class ThresholdRule:
         *,
         window: int = 1,
         mode: str = "threshold",
+        clear_threshold: float | None = None,
     ) -> None:
         if isinstance(window, bool) or not isinstance(window, int) or not 1 <= window <= MAX_WINDOW:
             raise DomainError(
@@ -207,6 +226,14 @@ class ThresholdRule:
         setattr_(self, "severity", _severity(severity))
         setattr_(self, "window", window)
         setattr_(self, "mode", mode)
+        if clear_threshold is not None:
+            clear_threshold = _finite(clear_threshold, name="clear_threshold")
+            if clear_threshold >= self.threshold:
+                raise DomainError(
+                    f"clear_threshold must be below threshold ({self.threshold}), "
+                    f"got {clear_threshold}"
+                )
+        setattr_(self, "clear_threshold", clear_threshold)
 
 
 def incident_id_for(policy_id: str, rule_id: str, sample: MetricSample) -> str:

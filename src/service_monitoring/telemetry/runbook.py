@@ -5,7 +5,8 @@ check every entry against the real error, log event, metric and exit code.
 
 >>> [entry.log_event for entry in RUNBOOK]  # doctest: +NORMALIZE_WHITESPACE
 ['delivery.failed', 'delivery.failed', 'payload.rejected', 'policy.conflict',
- 'store.unavailable', 'cycle.completed', 'delivery.leased']
+ 'store.unavailable', 'store.unavailable', 'store.unavailable', 'cycle.completed',
+ 'delivery.leased']
 """
 
 from __future__ import annotations
@@ -85,6 +86,26 @@ RUNBOOK: Final[tuple[RunbookEntry, ...]] = (
         exit_code=4,
         recovery="stop the other writer or restore the file from a backup, then check with "
         "service-monitoring incidents --database PATH",
+    ),
+    RunbookEntry(
+        failure="database written by an older release (schema version 1): every command that "
+        "writes refuses it, read-only commands still read it",
+        error=StoreUnavailable,
+        log_event="store.unavailable",
+        metric="service_monitoring.store.errors",
+        exit_code=4,
+        recovery="upgrade it once, keeping a backup (--dry-run first says what it rewrites): "
+        "service-monitoring migrate --database PATH",
+    ),
+    RunbookEntry(
+        failure="serve's last cycle could not commit (database locked or unreadable at "
+        "shutdown): standard error counts the accepted samples that were not stored",
+        error=StoreUnavailable,
+        log_event="store.unavailable",
+        metric="service_monitoring.store.errors",
+        exit_code=4,
+        recovery="restore the file or stop the other writer, then have the producers send the "
+        "counted samples again to service-monitoring serve --policy FILE --database PATH",
     ),
     RunbookEntry(
         failure="samples skipped: a metric's watermark lies in the future (a producer's clock "

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from itertools import pairwise
 from typing import Final
 
-from hypothesis import given, settings
+from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 from ..domain.errors import DomainError
@@ -26,7 +26,14 @@ from .strategies import rules, sample_series
 
 __all__ = ["ModeContract"]
 
-_EXAMPLES: Final = settings(max_examples=40, deadline=None, database=None)
+# No explain phase: on a failed promise it reruns the test to say which lines every
+# failing example ran, which takes seconds for a report the promise's text already gives.
+_EXAMPLES: Final = settings(
+    max_examples=40,
+    deadline=None,
+    database=None,
+    phases=(Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink),
+)
 
 
 def _mode_promise(text: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
