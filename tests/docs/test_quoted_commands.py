@@ -206,7 +206,7 @@ def test_the_capstone_benchmark_runs_and_prints_every_figure() -> None:
     assert "bench" in quoted_tox_environments()
     result = run_here(sys.executable, "benchmarks/capstone.py", "--repeats", "1")
     figures = [line for line in result.stdout.splitlines() if " target " in line]
-    assert len(figures) == 8, result.stdout + result.stderr
+    assert len(figures) == 10, result.stdout + result.stderr
     assert result.stdout.rstrip().endswith("targets met")
 
 
