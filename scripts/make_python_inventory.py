@@ -48,7 +48,7 @@ PYTHON_MODULES = _words(
     importlib importlib.metadata
     importlib.resources inspect io ipaddress itertools json logging logging.config
     logging.handlers math numbers operator os os.path pathlib pickle pprint pstats queue
-    random re reprlib secrets shlex shutil signal socket sqlite3 statistics string struct
+    random re reprlib sched secrets shlex shutil signal socket sqlite3 statistics string struct
     ssl subprocess sys tempfile textwrap threading time timeit tomllib traceback tracemalloc
     types typing unittest unittest.mock urllib urllib.error urllib.parse urllib.request uuid
     warnings weakref zlib zoneinfo

@@ -27,6 +27,8 @@ def test_every_written_module_has_lessons() -> None:
         "module-03-state-validation-typestate",
         "module-04-aggregates-events-collaboration-boundaries",
         "module-05-resources-failures-safe-evolution",
+        "module-06-persistence-serialization-schema-evolution",
+        "module-07-time-scheduling-concurrency-boundaries",
         "module-08-testing-contracts-verification-depth",
         "module-09-public-apis-extension-governance",
         "module-10-performance-observability-security-review",

@@ -95,6 +95,30 @@ MODULES = {
             "glossary.md",
         ],
     ),
+    "module-06-persistence-serialization-schema-evolution": (
+        ["Review route for the stored data"],
+        [
+            "../capstone/command-guide.md",
+            "../capstone/decisions/index.md",
+            "../capstone/file-guide.md",
+            "../capstone/proof-guide.md",
+            "../guides/pressure-routes.md",
+            "../reference/self-review-prompts.md",
+            "glossary.md",
+        ],
+    ),
+    "module-07-time-scheduling-concurrency-boundaries": (
+        ["Review route for the running service"],
+        [
+            "../capstone/command-guide.md",
+            "../capstone/architecture.md",
+            "../capstone/file-guide.md",
+            "../capstone/proof-guide.md",
+            "../guides/pressure-routes.md",
+            "../reference/self-review-prompts.md",
+            "glossary.md",
+        ],
+    ),
     "module-08-testing-contracts-verification-depth": (
         ["Review route for the test suites"],
         [
