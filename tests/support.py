@@ -71,6 +71,13 @@ class Exploding:
         raise RuntimeError("a bug in a plug-in mode")
 
 
+def two_draft_rules(policy_id: str = "checkout") -> MonitoringPolicy:
+    """A policy with two draft rules: latency (> 250, critical) and errors (> 0.05, warning)."""
+    policy = latency_policy(policy_id, active=False)
+    policy.add_rule(ThresholdRule("errors", "http.error_rate", 0.05, "warning"))
+    return policy
+
+
 class HeldMode:
     """The threshold test, held inside ``evaluate`` until the test sets ``release``.
 

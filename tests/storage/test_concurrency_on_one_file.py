@@ -11,11 +11,10 @@ import pytest
 from service_monitoring import (
     ConcurrencyConflict,
     MetricSample,
-    MonitoringPolicy,
     MonitoringRuntime,
-    ThresholdRule,
 )
 from service_monitoring.storage import SqliteStore, SqliteUnitOfWork
+from support import two_draft_rules
 
 AT = datetime(2026, 11, 21, 10, 0, tzinfo=UTC)
 
@@ -37,10 +36,7 @@ class LetsARivalIn:
 def path(tmp_path: Path) -> Path:
     database = tmp_path / "monitoring.db"
     with SqliteUnitOfWork(database) as uow:
-        policy = MonitoringPolicy("checkout")
-        policy.add_rule(ThresholdRule("latency", "http.latency_ms", 250, "critical"))
-        policy.add_rule(ThresholdRule("errors", "http.error_rate", 0.05, "warning"))
-        uow.policies.add(policy)
+        uow.policies.add(two_draft_rules())
         uow.commit()
     return database
 

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from service_monitoring import MonitoringPolicy, ThresholdRule
 from service_monitoring.storage import InMemoryStore, InMemoryUnitOfWork
+from support import two_draft_rules
 
 
 def _store() -> InMemoryStore:
     store = InMemoryStore()
     with InMemoryUnitOfWork(store) as uow:
-        policy = MonitoringPolicy("checkout")
-        policy.add_rule(ThresholdRule("latency", "http.latency_ms", 250, "critical"))
-        policy.add_rule(ThresholdRule("errors", "http.error_rate", 0.05, "warning"))
-        uow.policies.add(policy)
+        uow.policies.add(two_draft_rules())
         uow.commit()
     return store
 
