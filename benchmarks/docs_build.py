@@ -391,9 +391,11 @@ def note_course_warnings(warned: set[str]) -> None:
     if warned:
         print(
             f"  note: the course builds warned ({len(warned)} distinct warnings, pages being"
-            " written; `tox -e docs` lists them). Timings are still valid.",
+            " written?). Timings are still valid. The first of them:",
             flush=True,
         )
+        for line in sorted(warned)[:5]:
+            print(f"    {line[:300]}", flush=True)
 
 
 def measure_course(
